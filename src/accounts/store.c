@@ -1,0 +1,119 @@
+#include "accounts/store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth/store.h"
+
+static const db_statement insert_account = {
+    "accounts_insert",
+    "INSERT INTO accounts (username, password_hash, role, professional_id, organisation_id,"
+    " certifying_body_id, municipality_code)"
+    " VALUES ($1, $2, $3,"
+    "  CASE WHEN $3 = 'professional' THEN $4::uuid END,"
+    "  CASE WHEN $3 = 'organisation' THEN $4::uuid END,"
+    "  CASE WHEN $3 = 'certifier' THEN $4::uuid END,"
+    "  CASE WHEN $3 = 'municipality' THEN $4 END)"
+    " RETURNING kr_account_json(accounts), id"};
+
+static const db_statement get_account = {
+    "accounts_get", "SELECT kr_account_json(a) FROM accounts a WHERE a.id = $1"};
+
+static const db_statement page_accounts = {
+    "accounts_page",
+    "SELECT kr_account_json(a), kr_sort_key(a.created_at), a.id FROM accounts a"
+    " WHERE ($1::text IS NULL OR a.role = $1)"
+    "   AND ($2::bigint IS NULL OR (kr_sort_key(a.created_at), a.id) > ($2::bigint, $3::uuid))"
+    " ORDER BY kr_sort_key(a.created_at), a.id LIMIT $4"};
+
+static const db_statement set_password = {
+    "accounts_set_password",
+    "UPDATE accounts SET password_hash = $2, password_changed_at = clock_timestamp()"
+    " WHERE id = $1"};
+
+static const db_statement admin_exists = {
+    "accounts_admin_exists", "SELECT EXISTS (SELECT 1 FROM accounts WHERE role = 'admin')"};
+
+static const db_statement insert_admin = {
+    "accounts_insert_admin",
+    "INSERT INTO accounts (username, password_hash, role)"
+    " SELECT $1, $2, 'admin' WHERE NOT EXISTS (SELECT 1 FROM accounts WHERE role = 'admin')"
+    " ON CONFLICT DO NOTHING"};
+
+const db_statement *const accounts_statements[] = {
+    &insert_account, &get_account, &page_accounts, &set_password, &admin_exists, &insert_admin,
+    NULL};
+
+kr_err accounts_store_create(db_conn *db, const account_new *a, char **json, char id[37]) {
+  const char *values[] = {a->username, a->password_hash, role_name(a->role), a->link};
+  PGresult *r = db_exec(db, &insert_account, 4, values);
+  kr_err e = db_result_error(db, r);
+  if (e == KR_CONFLICT && strcmp(db_sqlstate(r), "23503") == 0) e = KR_VALIDATION;
+  if (e == KR_OK) {
+    *json = strdup(PQgetvalue(r, 0, 0));
+    snprintf(id, 37, "%s", PQgetvalue(r, 0, 1));
+    if (!*json) e = KR_INTERNAL;
+  }
+  PQclear(r);
+  return e;
+}
+
+kr_err accounts_store_get(db_conn *db, const char *id, char **json) {
+  PGresult *r = db_exec(db, &get_account, 1, (const char *[]){id});
+  kr_err e = db_result_error(db, r);
+  if (e == KR_OK && PQntuples(r) == 0) e = KR_NOT_FOUND;
+  if (e == KR_OK) {
+    *json = strdup(PQgetvalue(r, 0, 0));
+    if (!*json) e = KR_INTERNAL;
+  }
+  PQclear(r);
+  return e;
+}
+
+kr_err accounts_store_page(db_conn *db, const char *role_name, const page_cursor *after,
+                           int limit, PGresult **out) {
+  char rows[16];
+  snprintf(rows, sizeof rows, "%d", limit + 1);
+  const char *values[] = {role_name, after->present ? after->key : NULL,
+                          after->present ? after->id : NULL, rows};
+  PGresult *r = db_exec(db, &page_accounts, 4, values);
+  kr_err e = db_result_error(db, r);
+  if (e != KR_OK) {
+    PQclear(r);
+    r = NULL;
+  }
+  *out = r;
+  return e;
+}
+
+kr_err accounts_store_set_password(db_conn *db, const char *id, const char *password_hash) {
+  kr_err e = db_begin(db);
+  if (e == KR_OK) {
+    PGresult *r = db_exec(db, &set_password, 2, (const char *[]){id, password_hash});
+    e = db_result_error(db, r);
+    if (e == KR_OK && strcmp(PQcmdTuples(r), "1") != 0) e = KR_NOT_FOUND;
+    PQclear(r);
+  }
+  if (e == KR_OK) e = auth_store_revoke_account(db, id);
+  if (e == KR_OK) e = db_commit(db);
+  if (e != KR_OK) db_rollback(db);
+  return e;
+}
+
+kr_err accounts_store_admin_exists(db_conn *db, bool *exists) {
+  PGresult *r = db_exec(db, &admin_exists, 0, NULL);
+  kr_err e = db_result_error(db, r);
+  *exists = e == KR_OK && PQgetvalue(r, 0, 0)[0] == 't';
+  PQclear(r);
+  return e;
+}
+
+kr_err accounts_store_bootstrap_admin(db_conn *db, const char *username, const char *password_hash,
+                                      bool *created) {
+  PGresult *r = db_exec(db, &insert_admin, 2, (const char *[]){username, password_hash});
+  kr_err e = db_result_error(db, r);
+  *created = e == KR_OK && strcmp(PQcmdTuples(r), "1") == 0;
+  PQclear(r);
+  return e;
+}

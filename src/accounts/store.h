@@ -1,0 +1,43 @@
+/* store.h (accounts): account rows in PostgreSQL. JSON answers are built by PostgreSQL
+ * (kr_account_json) and handed back as text the caller frees with free(). */
+#ifndef KR_ACCOUNTS_STORE_H
+#define KR_ACCOUNTS_STORE_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+
+#include "auth/principal.h"
+#include "db/pool.h"
+#include "http/pagination.h"
+
+extern const db_statement *const accounts_statements[]; /* NULL-terminated, for the pool */
+
+typedef struct {
+  const char *username;
+  const char *password_hash;
+  role role;
+  const char *link; /* the role's link value, or NULL for admin */
+} account_new;
+
+/* Inserts an account. KR_CONFLICT for a taken username; KR_VALIDATION when the link names no
+ * existing party. *json receives the new account's JSON and *id its id (37 bytes). */
+kr_err accounts_store_create(db_conn *db, const account_new *a, char **json, char id[37]);
+
+/* The account's JSON, or KR_NOT_FOUND. */
+kr_err accounts_store_get(db_conn *db, const char *id, char **json);
+
+/* One page, ordered by creation: rows (json, sort key, id), at most limit+1 of them. role_name
+ * may be NULL for every role. The result is the caller's (PQclear). */
+kr_err accounts_store_page(db_conn *db, const char *role_name, const page_cursor *after,
+                           int limit, PGresult **out);
+
+/* Sets a new password hash and revokes the account's refresh tokens, in one transaction. */
+kr_err accounts_store_set_password(db_conn *db, const char *id, const char *password_hash);
+
+/* Creates the first admin when no admin exists yet; *created says whether it did. */
+kr_err accounts_store_bootstrap_admin(db_conn *db, const char *username, const char *password_hash,
+                                      bool *created);
+/* True when some admin account exists. */
+kr_err accounts_store_admin_exists(db_conn *db, bool *exists);
+
+#endif

@@ -1,0 +1,229 @@
+#include "auth/handlers.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "auth/password.h"
+#include "auth/store.h"
+#include "auth/token.h"
+#include "core/log.h"
+#include "http/body.h"
+
+/* Every failure of these endpoints is a problem that also carries RFC 6749's error members. */
+static void oauth_problem(http_ctx *ctx, kr_err err, const char *error, const char *description,
+                          json_t *errors) {
+  json_t *extra = json_pack("{s:s, s:s}", "error", error, "error_description", description);
+  http_reply_problem(ctx, err, description, errors, extra);
+}
+
+/* Store failures keep their own status (503 stays 503), with OAuth's server_error code. */
+static void oauth_store_failure(http_ctx *ctx, kr_err err) {
+  oauth_problem(ctx, err,
+                err == KR_UNAVAILABLE ? "temporarily_unavailable" : "server_error",
+                err == KR_UNAVAILABLE ? "The service is temporarily unavailable."
+                                      : "The request could not be completed.",
+                NULL);
+}
+
+static token_keys keys_of(const http_ctx *ctx) {
+  const config *cfg = ctx->services->cfg;
+  return (token_keys){cfg->jwt_secret, cfg->jwt_secret_len, cfg->jwt_issuer, cfg->jwt_audience,
+                      cfg->access_token_ttl};
+}
+
+/* Answers the token response: an access token, and a refresh token when one is given. */
+static void reply_tokens(http_ctx *ctx, const principal *who, const char *refresh) {
+  token_keys keys = keys_of(ctx);
+  char *access = token_issue(&keys, who, (long)time(NULL));
+  if (!access) {
+    oauth_store_failure(ctx, KR_INTERNAL);
+    return;
+  }
+  json_t *body = json_pack("{s:s, s:s, s:i}", "access_token", access, "token_type", "Bearer",
+                           "expires_in", keys.ttl_seconds);
+  free(access);
+  if (body && refresh) json_object_set_new(body, "refresh_token", json_string(refresh));
+  http_set_header(ctx, "Pragma", "no-cache");
+  http_reply_json(ctx, 200, body);
+}
+
+/* Password and client-credentials grants share this: count the attempt, check the secret, then
+ * the role's right to the grant. `machine` says which grant this is. */
+static void grant_with_secret(http_ctx *ctx, const char *name, const char *secret, bool machine) {
+  const config *cfg = ctx->services->cfg;
+  db_conn *db = http_db(ctx);
+  if (!db) return;
+  int attempts = 0, retry_after = 0;
+  kr_err e = auth_store_count_attempt(db, name, cfg->login_failure_window, &attempts, &retry_after);
+  if (e != KR_OK) {
+    oauth_store_failure(ctx, e);
+    return;
+  }
+  if (attempts > cfg->login_failure_limit) {
+    char seconds[16];
+    snprintf(seconds, sizeof seconds, "%d", retry_after);
+    http_set_header(ctx, "Retry-After", seconds);
+    oauth_problem(ctx, KR_TOO_MANY_REQUESTS, "temporarily_unavailable",
+                  "Too many failed sign-ins for this account; wait before trying again.", NULL);
+    return;
+  }
+  auth_account account;
+  bool found = false;
+  e = auth_store_find_by_username(db, name, &account, &found);
+  if (e != KR_OK) {
+    oauth_store_failure(ctx, e);
+    return;
+  }
+  /* Verify even for an unknown name (against a dummy hash): same time, same answer. */
+  bool valid = password_verify(found ? account.password_hash : NULL, secret);
+  if (!valid) {
+    if (machine)
+      oauth_problem(ctx, KR_INVALID_CLIENT, "invalid_client", "The client credentials are not valid.",
+                    NULL);
+    else
+      oauth_problem(ctx, KR_INVALID_GRANT, "invalid_grant", "The username or password is not valid.",
+                    NULL);
+    return;
+  }
+  bool is_machine_role = (account.who.role & ROLE_MACHINES) != 0;
+  if (is_machine_role != machine) {
+    oauth_problem(ctx, KR_UNAUTHORIZED_CLIENT, "unauthorized_client",
+                  machine ? "People sign in with grant_type=password."
+                          : "Machine clients sign in with grant_type=client_credentials.",
+                  NULL);
+    return;
+  }
+  e = auth_store_clear_attempts(db, name);
+  char refresh[REFRESH_TOKEN_SIZE];
+  if (e == KR_OK && !machine)
+    e = auth_store_refresh_issue(db, account.who.account_id, cfg->refresh_token_ttl, refresh);
+  if (e != KR_OK) {
+    oauth_store_failure(ctx, e);
+    return;
+  }
+  reply_tokens(ctx, &account.who, machine ? NULL : refresh);
+}
+
+static void grant_refresh(http_ctx *ctx, const char *token) {
+  db_conn *db = http_db(ctx);
+  if (!db) return;
+  refresh_outcome outcome;
+  principal who;
+  char next[REFRESH_TOKEN_SIZE];
+  kr_err e = auth_store_refresh_rotate(db, token, ctx->services->cfg->refresh_token_ttl, &outcome,
+                                       &who, next);
+  if (e != KR_OK) {
+    oauth_store_failure(ctx, e);
+    return;
+  }
+  if (outcome == REFRESH_REUSED)
+    log_event(LOG_WARNING, "refresh token reused; its family is revoked", NULL);
+  if (outcome != REFRESH_ROTATED) {
+    oauth_problem(ctx, KR_INVALID_GRANT, "invalid_grant",
+                  "The refresh token is not valid (unknown, expired, revoked or already used).",
+                  NULL);
+    return;
+  }
+  reply_tokens(ctx, &who, next);
+}
+
+static const body_field token_fields[] = {
+    {"grant_type", FIELD_STRING, false, false, false},
+    {"username", FIELD_STRING, false, false, false},
+    {"password", FIELD_STRING, false, false, false},
+    {"client_id", FIELD_STRING, false, false, false},
+    {"client_secret", FIELD_STRING, false, false, false},
+    {"refresh_token", FIELD_STRING, false, false, false},
+    {"scope", FIELD_STRING, false, false, false},
+};
+
+/* Adds "is required" for each named member that is missing or empty. */
+static void require(const json_t *body, json_t *errors, const char *const *names) {
+  for (; *names; names++) {
+    const char *v = body_string(body, *names);
+    if (!v || !*v) field_error(errors, *names, "is required for this grant_type");
+  }
+}
+
+void auth_token_create(http_ctx *ctx) {
+  json_t *body = http_body_object(ctx);
+  if (!body) return;
+  json_t *errors = field_errors_new();
+  body_check(body, token_fields, sizeof token_fields / sizeof token_fields[0], errors);
+  const char *grant = body_string(body, "grant_type");
+  enum { PASSWORD, CLIENT, REFRESH, UNKNOWN } kind = UNKNOWN;
+  if (!grant) {
+    if (!json_object_get(body, "grant_type")) field_error(errors, "grant_type", "is required");
+  } else if (strcmp(grant, "password") == 0) {
+    kind = PASSWORD;
+    require(body, errors, (const char *[]){"username", "password", NULL});
+  } else if (strcmp(grant, "client_credentials") == 0) {
+    kind = CLIENT;
+    require(body, errors, (const char *[]){"client_id", "client_secret", NULL});
+  } else if (strcmp(grant, "refresh_token") == 0) {
+    kind = REFRESH;
+    require(body, errors, (const char *[]){"refresh_token", NULL});
+  }
+  if (json_array_size(errors) > 0) {
+    oauth_problem(ctx, KR_VALIDATION, "invalid_request",
+                  "The token request is missing members or has unknown ones; see errors.", errors);
+  } else if (kind == UNKNOWN) {
+    json_decref(errors);
+    errors = field_errors_new();
+    field_error(errors, "grant_type", "must be password, client_credentials or refresh_token");
+    oauth_problem(ctx, KR_VALIDATION, "unsupported_grant_type",
+                  "This grant_type is not supported.", errors);
+  } else {
+    json_decref(errors);
+    if (kind == PASSWORD)
+      grant_with_secret(ctx, body_string(body, "username"), body_string(body, "password"), false);
+    else if (kind == CLIENT)
+      grant_with_secret(ctx, body_string(body, "client_id"), body_string(body, "client_secret"),
+                        true);
+    else
+      grant_refresh(ctx, body_string(body, "refresh_token"));
+  }
+  json_decref(body);
+}
+
+static const body_field revocation_fields[] = {
+    {"token", FIELD_STRING, true, false, false},
+    {"token_type_hint", FIELD_STRING, false, false, false},
+};
+
+void auth_token_revoke(http_ctx *ctx) {
+  json_t *body = http_body_object(ctx);
+  if (!body) return;
+  json_t *errors = field_errors_new();
+  body_check(body, revocation_fields, 2, errors);
+  const char *token = body_string(body, "token");
+  const char *hint = body_string(body, "token_type_hint");
+  if (token && !*token) field_error(errors, "token", "may not be empty");
+  if (hint && strcmp(hint, "refresh_token") != 0 && strcmp(hint, "access_token") != 0)
+    field_error(errors, "token_type_hint", "must be refresh_token or access_token");
+  if (json_array_size(errors) > 0) {
+    oauth_problem(ctx, KR_VALIDATION, "invalid_request", "The revocation request is not valid.",
+                  errors);
+    json_decref(body);
+    return;
+  }
+  json_decref(errors);
+  /* Access tokens are self-contained and short-lived: they cannot be revoked here. */
+  token_keys keys = keys_of(ctx);
+  principal who;
+  const char *why;
+  if (token_verify(&keys, token, (long)time(NULL), &who, &why) == KR_OK) {
+    oauth_problem(ctx, KR_UNSUPPORTED_TOKEN_TYPE, "unsupported_token_type",
+                  "Access tokens expire by themselves; revoke the refresh token to sign out.", NULL);
+    json_decref(body);
+    return;
+  }
+  db_conn *db = http_db(ctx);
+  if (db) {
+    kr_err e = auth_store_refresh_revoke(db, token);
+    if (e == KR_OK) http_reply_empty(ctx, 200);
+    else oauth_store_failure(ctx, e);
+  }
+  json_decref(body);
+}

@@ -1,0 +1,182 @@
+#include "auth/store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/rand.h"
+
+static const db_statement find_by_username = {
+    "auth_find_by_username",
+    "SELECT id, role, coalesce(professional_id::text, organisation_id::text,"
+    " certifying_body_id::text, municipality_code, ''), password_hash"
+    " FROM accounts WHERE lower(username) = lower($1)"};
+
+static const db_statement find_by_id = {
+    "auth_find_by_id",
+    "SELECT id, role, coalesce(professional_id::text, organisation_id::text,"
+    " certifying_body_id::text, municipality_code, ''), password_hash"
+    " FROM accounts WHERE id = $1"};
+
+static const db_statement count_attempt = {
+    "auth_count_attempt",
+    "INSERT INTO login_attempts AS l (username_key, attempts, window_start)"
+    " VALUES (lower($1), 1, now())"
+    " ON CONFLICT (username_key) DO UPDATE SET"
+    "  attempts = CASE WHEN l.window_start + make_interval(secs => $2) <= now()"
+    "                  THEN 1 ELSE l.attempts + 1 END,"
+    "  window_start = CASE WHEN l.window_start + make_interval(secs => $2) <= now()"
+    "                  THEN now() ELSE l.window_start END"
+    " RETURNING attempts,"
+    "  greatest(1, ceil(extract(epoch FROM window_start + make_interval(secs => $2) - now())))::int"};
+
+static const db_statement clear_attempts = {
+    "auth_clear_attempts", "DELETE FROM login_attempts WHERE username_key = lower($1)"};
+
+static const db_statement refresh_insert = {
+    "auth_refresh_insert",
+    "INSERT INTO refresh_tokens (account_id, family_id, token_hash, expires_at)"
+    " VALUES ($1, coalesce($2::uuid, gen_random_uuid()), $3, now() + make_interval(secs => $4))"};
+
+static const db_statement refresh_lock = {
+    "auth_refresh_lock",
+    "SELECT r.family_id, r.spent_at IS NOT NULL, r.revoked_at IS NOT NULL OR r.expires_at <= now(),"
+    " a.id, a.role, coalesce(a.professional_id::text, a.organisation_id::text,"
+    " a.certifying_body_id::text, a.municipality_code, '')"
+    " FROM refresh_tokens r JOIN accounts a ON a.id = r.account_id"
+    " WHERE r.token_hash = $1 FOR UPDATE OF r"};
+
+static const db_statement refresh_spend = {
+    "auth_refresh_spend", "UPDATE refresh_tokens SET spent_at = now() WHERE token_hash = $1"};
+
+static const db_statement revoke_family = {
+    "auth_revoke_family",
+    "UPDATE refresh_tokens SET revoked_at = now()"
+    " WHERE family_id = (SELECT family_id FROM refresh_tokens WHERE token_hash = $1)"
+    " AND revoked_at IS NULL"};
+
+static const db_statement revoke_account = {
+    "auth_revoke_account",
+    "UPDATE refresh_tokens SET revoked_at = now() WHERE account_id = $1 AND revoked_at IS NULL"};
+
+const db_statement *const auth_statements[] = {
+    &find_by_username, &find_by_id,    &count_attempt,  &clear_attempts, &refresh_insert,
+    &refresh_lock,     &refresh_spend, &revoke_family,  &revoke_account, NULL};
+
+/* Runs a statement and keeps the result only when it succeeded. */
+static kr_err run(db_conn *db, const db_statement *s, int n, const char *const *v, PGresult **out) {
+  PGresult *r = db_exec(db, s, n, v);
+  kr_err e = db_result_error(db, r);
+  if (e != KR_OK || !out) {
+    PQclear(r);
+    r = NULL;
+  }
+  if (out) *out = r;
+  return e;
+}
+
+static void fill_principal(const PGresult *r, int row, int col, principal *who) {
+  memset(who, 0, sizeof *who);
+  snprintf(who->account_id, sizeof who->account_id, "%s", PQgetvalue(r, row, col));
+  who->role = role_parse(PQgetvalue(r, row, col + 1));
+  snprintf(who->link, sizeof who->link, "%s", PQgetvalue(r, row, col + 2));
+}
+
+static kr_err find_account(db_conn *db, const db_statement *s, const char *key,
+                           auth_account *out, bool *found) {
+  PGresult *r;
+  kr_err e = run(db, s, 1, (const char *[]){key}, &r);
+  *found = e == KR_OK && PQntuples(r) == 1;
+  if (*found) {
+    fill_principal(r, 0, 0, &out->who);
+    snprintf(out->password_hash, sizeof out->password_hash, "%s", PQgetvalue(r, 0, 3));
+  }
+  PQclear(r);
+  return e;
+}
+
+kr_err auth_store_find_by_username(db_conn *db, const char *username, auth_account *out,
+                                   bool *found) {
+  return find_account(db, &find_by_username, username, out, found);
+}
+
+kr_err auth_store_find_by_id(db_conn *db, const char *account_id, auth_account *out, bool *found) {
+  return find_account(db, &find_by_id, account_id, out, found);
+}
+
+kr_err auth_store_count_attempt(db_conn *db, const char *username, int window_seconds,
+                                int *attempts, int *retry_after) {
+  char window[16];
+  snprintf(window, sizeof window, "%d", window_seconds);
+  PGresult *r;
+  kr_err e = run(db, &count_attempt, 2, (const char *[]){username, window}, &r);
+  if (e == KR_OK) {
+    *attempts = atoi(PQgetvalue(r, 0, 0));
+    *retry_after = atoi(PQgetvalue(r, 0, 1));
+  }
+  PQclear(r);
+  return e;
+}
+
+kr_err auth_store_clear_attempts(db_conn *db, const char *username) {
+  return run(db, &clear_attempts, 1, (const char *[]){username}, NULL);
+}
+
+static kr_err insert_refresh(db_conn *db, const char *account_id, const char *family,
+                             int ttl_seconds, char token[REFRESH_TOKEN_SIZE]) {
+  char hash[65], ttl[16];
+  if (!rand_token(token, REFRESH_TOKEN_SIZE, 32)) return KR_INTERNAL;
+  hash_sha256_hex(token, strlen(token), hash);
+  snprintf(ttl, sizeof ttl, "%d", ttl_seconds);
+  return run(db, &refresh_insert, 4, (const char *[]){account_id, family, hash, ttl}, NULL);
+}
+
+kr_err auth_store_refresh_issue(db_conn *db, const char *account_id, int ttl_seconds,
+                                char token[REFRESH_TOKEN_SIZE]) {
+  return insert_refresh(db, account_id, NULL, ttl_seconds, token);
+}
+
+kr_err auth_store_refresh_rotate(db_conn *db, const char *token, int ttl_seconds,
+                                 refresh_outcome *outcome, principal *who,
+                                 char new_token[REFRESH_TOKEN_SIZE]) {
+  char hash[65];
+  hash_sha256_hex(token, strlen(token), hash);
+  *outcome = REFRESH_INVALID;
+  kr_err e = db_begin(db);
+  PGresult *r = NULL;
+  if (e == KR_OK) e = run(db, &refresh_lock, 1, (const char *[]){hash}, &r);
+  if (e == KR_OK && PQntuples(r) == 1) {
+    bool spent = PQgetvalue(r, 0, 1)[0] == 't';
+    bool dead = PQgetvalue(r, 0, 2)[0] == 't';
+    if (spent) {
+      /* A spent token came back: someone holds a copy. Revoke the family, and keep that
+       * revocation although the answer is an error. */
+      e = run(db, &revoke_family, 1, (const char *[]){hash}, NULL);
+      if (e == KR_OK) *outcome = REFRESH_REUSED;
+    } else if (!dead) {
+      fill_principal(r, 0, 3, who);
+      char family[37];
+      snprintf(family, sizeof family, "%s", PQgetvalue(r, 0, 0));
+      e = run(db, &refresh_spend, 1, (const char *[]){hash}, NULL);
+      if (e == KR_OK) e = insert_refresh(db, who->account_id, family, ttl_seconds, new_token);
+      if (e == KR_OK) *outcome = REFRESH_ROTATED;
+    }
+  }
+  PQclear(r);
+  if (e == KR_OK) e = db_commit(db);
+  if (e != KR_OK) {
+    db_rollback(db);
+    *outcome = REFRESH_INVALID;
+  }
+  return e;
+}
+
+kr_err auth_store_refresh_revoke(db_conn *db, const char *token) {
+  char hash[65];
+  hash_sha256_hex(token, strlen(token), hash);
+  return run(db, &revoke_family, 1, (const char *[]){hash}, NULL);
+}
+
+kr_err auth_store_revoke_account(db_conn *db, const char *account_id) {
+  return run(db, &revoke_account, 1, (const char *[]){account_id}, NULL);
+}

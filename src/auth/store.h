@@ -1,0 +1,55 @@
+/* store.h (auth): sign-in data in PostgreSQL: accounts by username, sign-in attempt counters,
+ * and refresh tokens (stored as SHA-256 hashes only). */
+#ifndef KR_AUTH_STORE_H
+#define KR_AUTH_STORE_H
+
+#include <stdbool.h>
+
+#include "auth/password.h"
+#include "auth/principal.h"
+#include "db/pool.h"
+
+extern const db_statement *const auth_statements[]; /* NULL-terminated, for the pool */
+
+/* Refresh tokens: 32 random bytes as base64url (43 characters). */
+#define REFRESH_TOKEN_SIZE 48
+
+typedef struct {
+  principal who;
+  char password_hash[PASSWORD_HASH_MAX];
+} auth_account;
+
+/* Looks an account up by username (case-insensitively). *found is false when there is none. */
+kr_err auth_store_find_by_username(db_conn *db, const char *username, auth_account *out,
+                                   bool *found);
+/* Looks an account up by id. */
+kr_err auth_store_find_by_id(db_conn *db, const char *account_id, auth_account *out, bool *found);
+
+/* Counts one sign-in attempt for username inside a window of window_seconds. *attempts is the
+ * count including this one; *retry_after the seconds until the window ends. */
+kr_err auth_store_count_attempt(db_conn *db, const char *username, int window_seconds,
+                                int *attempts, int *retry_after);
+/* Forgets the attempts after a successful sign-in. */
+kr_err auth_store_clear_attempts(db_conn *db, const char *username);
+
+/* Issues a refresh token for account_id in a new family, valid for ttl_seconds. */
+kr_err auth_store_refresh_issue(db_conn *db, const char *account_id, int ttl_seconds,
+                                char token[REFRESH_TOKEN_SIZE]);
+
+typedef enum {
+  REFRESH_ROTATED, /* *who and new_token are filled */
+  REFRESH_INVALID, /* unknown, expired or revoked */
+  REFRESH_REUSED,  /* already spent: its whole family has now been revoked */
+} refresh_outcome;
+
+/* Spends a refresh token and issues its successor in one transaction. */
+kr_err auth_store_refresh_rotate(db_conn *db, const char *token, int ttl_seconds,
+                                 refresh_outcome *outcome, principal *who,
+                                 char new_token[REFRESH_TOKEN_SIZE]);
+
+/* Revokes the family of a refresh token (sign-out). Unknown tokens are no error. */
+kr_err auth_store_refresh_revoke(db_conn *db, const char *token);
+/* Revokes every refresh token of an account (after a password change). */
+kr_err auth_store_revoke_account(db_conn *db, const char *account_id);
+
+#endif

@@ -1,0 +1,53 @@
+/* config.h: the environment, read once at start-up into one validated, read-only struct.
+ *
+ * Every setting the service has is here, with its default; README.md has the same table. */
+#ifndef KR_CONFIG_H
+#define KR_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define CONFIG_MAX_LIST 16
+
+typedef struct {
+  char database_url[1024];
+  int port;
+  char listen_address[64];
+  char jwt_secret[512];
+  size_t jwt_secret_len;
+  char jwt_issuer[256];
+  char jwt_audience[256];
+  int access_token_ttl;  /* seconds, 60..900 */
+  int refresh_token_ttl; /* seconds */
+  char bootstrap_admin_username[65];
+  char bootstrap_admin_password[129];
+  size_t max_body_bytes;
+  int db_pool_size;
+  int http_threads;
+  char cors_origins[CONFIG_MAX_LIST][256];
+  int cors_origin_count;
+  char trusted_proxies[CONFIG_MAX_LIST][64];
+  int trusted_proxy_count;
+  int log_level; /* log_level */
+  int statement_timeout_ms;
+  int login_failure_limit;
+  int login_failure_window;
+  int connection_timeout;
+  int max_connections;
+  int max_connections_per_ip;
+  int shutdown_grace;
+} config;
+
+/* Where settings come from: getenv in the service, a table in unit tests. */
+typedef const char *(*config_source)(const char *name);
+
+/* Fills cfg from the source. need_server is false for `migrate` (no JWT secret needed).
+ * On failure returns false and writes every problem, one per line, into err. */
+bool config_load(config *cfg, config_source get, bool need_server, char *err, size_t err_size);
+
+/* True when origin is in CORS_ORIGINS. */
+bool config_cors_allows(const config *cfg, const char *origin);
+/* True when ip is in TRUSTED_PROXIES. */
+bool config_proxy_trusted(const config *cfg, const char *ip);
+
+#endif

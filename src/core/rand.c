@@ -1,0 +1,84 @@
+#include "core/rand.h"
+
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <stdio.h>
+#include <string.h>
+
+bool rand_bytes(void *buf, size_t n) { return RAND_bytes(buf, (int)n) == 1; }
+
+bool rand_uuid(char out[37]) {
+  unsigned char b[16];
+  if (!rand_bytes(b, sizeof b)) return false;
+  b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
+  b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
+  snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
+           b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
+           b[15]);
+  return true;
+}
+
+bool rand_token(char *out, size_t out_size, size_t bytes) {
+  unsigned char b[64];
+  if (bytes > sizeof b || !rand_bytes(b, bytes)) return false;
+  return b64url_encode(b, bytes, out, out_size) > 0;
+}
+
+void hash_sha256_hex(const void *data, size_t n, char out[65]) {
+  unsigned char md[32];
+  unsigned int len = 0;
+  EVP_Digest(data, n, md, &len, EVP_sha256(), NULL);
+  for (unsigned i = 0; i < 32; i++) snprintf(out + 2 * i, 3, "%02x", md[i]);
+  out[64] = '\0';
+}
+
+static const char b64url_alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+size_t b64url_encode(const void *data, size_t n, char *out, size_t out_size) {
+  const unsigned char *in = data;
+  size_t need = (n / 3) * 4 + (n % 3 ? n % 3 + 1 : 0) + 1;
+  if (out_size < need) return 0;
+  size_t o = 0;
+  for (size_t i = 0; i < n; i += 3) {
+    unsigned v = (unsigned)in[i] << 16;
+    if (i + 1 < n) v |= (unsigned)in[i + 1] << 8;
+    if (i + 2 < n) v |= in[i + 2];
+    out[o++] = b64url_alphabet[(v >> 18) & 63];
+    out[o++] = b64url_alphabet[(v >> 12) & 63];
+    if (i + 1 < n) out[o++] = b64url_alphabet[(v >> 6) & 63];
+    if (i + 2 < n) out[o++] = b64url_alphabet[v & 63];
+  }
+  out[o] = '\0';
+  return o;
+}
+
+static int b64url_value(char c) {
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+  if (c >= '0' && c <= '9') return c - '0' + 52;
+  if (c == '-') return 62;
+  if (c == '_') return 63;
+  return -1;
+}
+
+long b64url_decode(const char *text, size_t len, unsigned char *out, size_t out_size) {
+  if (len % 4 == 1) return -1;
+  size_t o = 0;
+  unsigned acc = 0;
+  int bits = 0;
+  for (size_t i = 0; i < len; i++) {
+    int v = b64url_value(text[i]);
+    if (v < 0) return -1;
+    acc = (acc << 6) | (unsigned)v;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      if (o >= out_size) return -1;
+      out[o++] = (unsigned char)((acc >> bits) & 0xff);
+    }
+  }
+  /* Leftover bits must be zero, so that every value has exactly one encoding. */
+  if (bits > 0 && (acc & ((1u << bits) - 1)) != 0) return -1;
+  return (long)o;
+}

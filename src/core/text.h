@@ -1,0 +1,31 @@
+/* text.h: small string helpers with no I/O. */
+#ifndef KR_CORE_TEXT_H
+#define KR_CORE_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* True for a canonical UUID text: 8-4-4-4-12 hex digits (either case). */
+bool text_is_uuid(const char *s);
+
+/* Percent-decodes src[0..len) into out (size >= len+1). With plus_as_space, '+' becomes ' '
+ * (form encoding). Returns false on a malformed escape or an embedded NUL. */
+bool text_percent_decode(const char *src, size_t len, char *out, bool plus_as_space);
+
+/* A growable byte buffer. Zero-initialise it; text_buf_free releases it. Appends return false
+ * on allocation failure (the buffer keeps what it had). */
+typedef struct {
+  char *data;
+  size_t len;
+  size_t cap;
+} text_buf;
+
+bool text_buf_append(text_buf *b, const char *data, size_t n);
+bool text_buf_puts(text_buf *b, const char *s);
+void text_buf_free(text_buf *b);
+
+/* Case-insensitive prefix test of a media type: "application/json; charset=utf-8" has type
+ * "application/json". */
+bool text_media_type_is(const char *content_type, const char *type);
+
+#endif

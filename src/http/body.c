@@ -1,0 +1,104 @@
+#include "http/body.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/text.h"
+
+json_t *form_parse(const char *data, size_t len) {
+  json_t *obj = json_object();
+  size_t i = 0;
+  while (obj && i < len) {
+    size_t end = i;
+    while (end < len && data[end] != '&') end++;
+    if (end > i) {
+      const char *eq = memchr(data + i, '=', end - i);
+      size_t name_len = eq ? (size_t)(eq - (data + i)) : end - i;
+      size_t value_len = eq ? end - i - name_len - 1 : 0;
+      char *name = malloc(name_len + 1), *value = malloc(value_len + 1);
+      bool ok = name && value && name_len > 0 &&
+                text_percent_decode(data + i, name_len, name, true) &&
+                text_percent_decode(eq ? eq + 1 : "", value_len, value, true) &&
+                !json_object_get(obj, name);
+      json_t *str = ok ? json_string(value) : NULL; /* NULL as well for invalid UTF-8 */
+      if (str) json_object_set_new(obj, name, str);
+      free(name);
+      free(value);
+      if (!str) {
+        json_decref(obj);
+        return NULL;
+      }
+    }
+    i = end + 1;
+  }
+  return obj;
+}
+
+json_t *http_body_object(http_ctx *ctx) {
+  const char *data = ctx->req->binary_body ? ctx->req->binary_body : "";
+  size_t len = ctx->req->binary_body_length;
+  if (text_media_type_is(http_header(ctx, "Content-Type"), "application/x-www-form-urlencoded")) {
+    json_t *form = form_parse(data, len);
+    if (!form)
+      http_reply_problem(ctx, KR_MALFORMED_JSON,
+                         "The form body is malformed or repeats a parameter.", NULL, NULL);
+    return form;
+  }
+  json_error_t error;
+  json_t *obj = json_loadb(data, len, JSON_REJECT_DUPLICATES, &error);
+  if (!obj || !json_is_object(obj)) {
+    char detail[256];
+    if (obj) snprintf(detail, sizeof detail, "The body must be a JSON object.");
+    else snprintf(detail, sizeof detail, "The body is not valid JSON: %s (line %d, column %d).",
+                  error.text, error.line, error.column);
+    json_decref(obj);
+    http_reply_problem(ctx, KR_MALFORMED_JSON, detail, NULL, NULL);
+    return NULL;
+  }
+  return obj;
+}
+
+static bool type_ok(const json_t *v, field_type t) {
+  switch (t) {
+    case FIELD_STRING: return json_is_string(v);
+    case FIELD_INTEGER: return json_is_integer(v);
+    case FIELD_NUMBER: return json_is_number(v);
+    case FIELD_BOOLEAN: return json_is_boolean(v);
+    case FIELD_OBJECT: return json_is_object(v);
+    case FIELD_ARRAY: return json_is_array(v);
+  }
+  return false;
+}
+
+static const char *type_message(field_type t) {
+  static const char *const messages[] = {"must be a string", "must be an integer",
+                                         "must be a number", "must be true or false",
+                                         "must be an object", "must be an array"};
+  return messages[t];
+}
+
+void body_check(const json_t *obj, const body_field *fields, size_t n, json_t *errors) {
+  for (size_t i = 0; i < n; i++) {
+    const json_t *v = json_object_get(obj, fields[i].name);
+    if (fields[i].read_only) {
+      if (v) field_error(errors, fields[i].name, "is read-only");
+    } else if (!v) {
+      if (fields[i].required) field_error(errors, fields[i].name, "is required");
+    } else if (json_is_null(v)) {
+      if (!fields[i].nullable) field_error(errors, fields[i].name, "may not be null");
+    } else if (!type_ok(v, fields[i].type)) {
+      field_error(errors, fields[i].name, type_message(fields[i].type));
+    }
+  }
+  const char *key;
+  json_t *value;
+  json_object_foreach((json_t *)obj, key, value) {
+    bool known = false;
+    for (size_t i = 0; i < n && !known; i++) known = strcmp(fields[i].name, key) == 0;
+    if (!known) field_error(errors, key, "is not a known field");
+  }
+}
+
+const char *body_string(const json_t *obj, const char *name) {
+  return json_string_value(json_object_get(obj, name));
+}

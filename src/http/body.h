@@ -1,0 +1,46 @@
+/* body.h: strict decoding of request bodies.
+ *
+ * JSON bodies must be one object without duplicate keys; members are checked against a field
+ * list so that unknown and read-only members are named in a 400, never ignored. */
+#ifndef KR_HTTP_BODY_H
+#define KR_HTTP_BODY_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "http/context.h"
+
+typedef enum {
+  FIELD_STRING,
+  FIELD_INTEGER,
+  FIELD_NUMBER,
+  FIELD_BOOLEAN,
+  FIELD_OBJECT,
+  FIELD_ARRAY,
+} field_type;
+
+typedef struct {
+  const char *name;
+  field_type type;
+  bool required;
+  bool nullable;
+  bool read_only; /* in the resource, but not writable: named as an error when sent */
+} body_field;
+
+/* Parses the request body as one JSON object (or, when the route allows it and the request is
+ * application/x-www-form-urlencoded, a form whose values become strings). Returns a new
+ * reference, or NULL after answering 400 (malformed-json / validation-error). */
+json_t *http_body_object(http_ctx *ctx);
+
+/* Checks obj against fields[0..n): adds to errors every missing required member, every
+ * member of the wrong type, every read-only and every unknown member. */
+void body_check(const json_t *obj, const body_field *fields, size_t n, json_t *errors);
+
+/* Parses application/x-www-form-urlencoded text into an object of strings. Returns NULL when a
+ * pair is malformed or a name repeats (RFC 6749: parameters must not be repeated). */
+json_t *form_parse(const char *data, size_t len);
+
+/* A string member, or NULL when absent or not a string. */
+const char *body_string(const json_t *obj, const char *name);
+
+#endif

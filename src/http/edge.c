@@ -1,0 +1,255 @@
+#include "http/edge.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "api_version.h"
+#include "auth/token.h"
+#include "core/log.h"
+#include "core/rand.h"
+#include "core/text.h"
+#include "http/metrics.h"
+#include "http/routes.h"
+
+static const http_services *services;
+static atomic_bool draining;
+static atomic_int in_flight;
+
+void http_edge_init(const http_services *s) { services = s; }
+void http_edge_set_draining(bool d) { atomic_store(&draining, d); }
+bool http_edge_draining(void) { return atomic_load(&draining); }
+int http_edge_in_flight(void) { return atomic_load(&in_flight); }
+
+static bool request_id_ok(const char *id) {
+  size_t n = id ? strlen(id) : 0;
+  if (n == 0 || n > 128) return false;
+  for (size_t i = 0; i < n; i++)
+    if (!isalnum((unsigned char)id[i]) && id[i] != '.' && id[i] != '_' && id[i] != '-')
+      return false;
+  return true;
+}
+
+/* The peer's address; behind a trusted proxy, the right-most X-Forwarded-For entry that is not
+ * itself a trusted proxy. */
+static void find_client_ip(http_ctx *ctx) {
+  const struct sockaddr *sa = ctx->req->client_address;
+  strcpy(ctx->client_ip, "unknown");
+  if (sa && sa->sa_family == AF_INET)
+    inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, ctx->client_ip,
+              sizeof ctx->client_ip);
+  const config *cfg = services->cfg;
+  const char *xff = http_header(ctx, "X-Forwarded-For");
+  if (!xff || !config_proxy_trusted(cfg, ctx->client_ip)) return;
+  char list[512];
+  snprintf(list, sizeof list, "%s", xff);
+  for (;;) {
+    char *comma = strrchr(list, ',');
+    char *entry = comma ? comma + 1 : list;
+    while (*entry == ' ') entry++;
+    struct in_addr addr;
+    if (inet_pton(AF_INET, entry, &addr) != 1) return;
+    snprintf(ctx->client_ip, sizeof ctx->client_ip, "%.63s", entry);
+    if (!config_proxy_trusted(cfg, entry) || !comma) return;
+    *comma = '\0';
+  }
+}
+
+static void common_headers(http_ctx *ctx) {
+  http_set_header(ctx, "API-Version", KR_API_VERSION);
+  http_set_header(ctx, "X-Request-Id", ctx->request_id);
+  http_set_header(ctx, "Cache-Control", "no-store");
+  http_set_header(ctx, "X-Content-Type-Options", "nosniff");
+  http_set_header(ctx, "X-Frame-Options", "DENY");
+  http_set_header(ctx, "Referrer-Policy", "no-referrer");
+  http_set_header(ctx, "Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+  if (atomic_load(&draining)) http_set_header(ctx, "Connection", "close");
+}
+
+static void cors_headers(http_ctx *ctx, const http_route *route, bool preflight,
+                         const char *allow) {
+  const char *origin = http_header(ctx, "Origin");
+  bool any = route && route->cors_any;
+  if (!any) {
+    http_set_header(ctx, "Vary", "Origin");
+    if (!config_cors_allows(services->cfg, origin)) return;
+  }
+  http_set_header(ctx, "Access-Control-Allow-Origin", any ? "*" : origin);
+  http_set_header(ctx, "Access-Control-Expose-Headers",
+                  "API-Version, X-Request-Id, Location, ETag, Retry-After");
+  if (preflight) {
+    http_set_header(ctx, "Access-Control-Allow-Methods", allow);
+    http_set_header(ctx, "Access-Control-Allow-Headers",
+                    "Authorization, Content-Type, Idempotency-Key, If-Match, X-Request-Id");
+    http_set_header(ctx, "Access-Control-Max-Age", "600");
+  }
+}
+
+static void unauthorized(http_ctx *ctx, const char *why) {
+  char challenge[256];
+  if (why)
+    snprintf(challenge, sizeof challenge,
+             "Bearer realm=\"kwaliteitsregister\", error=\"invalid_token\", "
+             "error_description=\"%s\"",
+             why);
+  else
+    snprintf(challenge, sizeof challenge, "Bearer realm=\"kwaliteitsregister\"");
+  http_set_header(ctx, "WWW-Authenticate", challenge);
+  http_reply_problem(ctx, KR_UNAUTHORIZED,
+                     why ? why : "This operation needs an access token (Authorization: Bearer).",
+                     NULL, NULL);
+}
+
+/* 401/403; true when the caller may go on. */
+static bool authenticate(http_ctx *ctx, const http_route *route) {
+  if (route->roles == 0) return true;
+  const char *auth = http_header(ctx, "Authorization");
+  if (!auth) {
+    unauthorized(ctx, NULL);
+    return false;
+  }
+  if (strncasecmp(auth, "Bearer ", 7) != 0) {
+    unauthorized(ctx, "the Authorization header must use the Bearer scheme");
+    return false;
+  }
+  const char *jwt = auth + 7;
+  while (*jwt == ' ') jwt++;
+  const config *cfg = services->cfg;
+  token_keys keys = {cfg->jwt_secret, cfg->jwt_secret_len, cfg->jwt_issuer, cfg->jwt_audience,
+                     cfg->access_token_ttl};
+  const char *why = NULL;
+  if (token_verify(&keys, jwt, (long)time(NULL), &ctx->caller, &why) != KR_OK) {
+    unauthorized(ctx, why);
+    return false;
+  }
+  ctx->signed_in = true;
+  if (!(route->roles & (int)ctx->caller.role)) {
+    http_reply_problem(ctx, KR_FORBIDDEN, "Your role may not use this operation.", NULL, NULL);
+    return false;
+  }
+  return true;
+}
+
+/* 413 and 415; true when the body may go to the handler. */
+static bool body_acceptable(http_ctx *ctx, const http_route *route) {
+  size_t limit = services->cfg->max_body_bytes;
+  const char *declared = http_header(ctx, "Content-Length");
+  if ((declared && strtoull(declared, NULL, 10) > limit) || ctx->req->binary_body_length > limit) {
+    char detail[128];
+    snprintf(detail, sizeof detail, "The body may be at most %zu bytes.", limit);
+    http_reply_problem(ctx, KR_PAYLOAD_TOO_LARGE, detail, NULL, NULL);
+    return false;
+  }
+  const char *type = http_header(ctx, "Content-Type");
+  bool has_body = ctx->req->binary_body_length > 0;
+  bool ok;
+  const char *expected;
+  switch (route->body) {
+    case BODY_NONE:
+      ok = !has_body;
+      expected = "This operation takes no request body.";
+      break;
+    case BODY_JSON:
+      ok = text_media_type_is(type, "application/json");
+      expected = "Send the body as application/json.";
+      break;
+    default:
+      ok = text_media_type_is(type, "application/json") ||
+           text_media_type_is(type, "application/x-www-form-urlencoded");
+      expected = "Send the body as application/json or application/x-www-form-urlencoded.";
+      break;
+  }
+  if (!ok) {
+    json_t *errors = field_errors_new();
+    field_error(errors, "Content-Type", type ? "is not accepted here" : "is missing");
+    http_reply_problem(ctx, KR_UNSUPPORTED_MEDIA_TYPE, expected, errors, NULL);
+  }
+  return ok;
+}
+
+static void route_and_handle(http_ctx *ctx) {
+  const char *method = ctx->req->http_verb;
+  router_result found = router_find(http_routes, http_route_count, sizeof(http_route), method,
+                                    ctx->req->url_path, &ctx->match);
+  bool preflight = strcmp(method, "OPTIONS") == 0;
+  if (found == ROUTER_NO_PATH) {
+    http_reply_problem(ctx, KR_NOT_FOUND, "There is nothing at this path.", NULL, NULL);
+    return;
+  }
+  if (preflight) {
+    /* CORS machinery: any path that exists answers its preflight, with the CORS policy of
+     * the path's first route. */
+    char first_method[16];
+    router_match probe;
+    sscanf(ctx->match.allow, "%15[A-Z]", first_method);
+    const http_route *first =
+        router_find(http_routes, http_route_count, sizeof(http_route), first_method,
+                    ctx->req->url_path, &probe) == ROUTER_FOUND
+            ? &http_routes[probe.index]
+            : NULL;
+    http_set_header(ctx, "Allow", ctx->match.allow);
+    cors_headers(ctx, first, true, ctx->match.allow);
+    http_reply_empty(ctx, 204);
+    return;
+  }
+  if (found == ROUTER_NO_METHOD) {
+    http_set_header(ctx, "Allow", ctx->match.allow);
+    char detail[192];
+    snprintf(detail, sizeof detail, "This path answers %s.", ctx->match.allow);
+    http_reply_problem(ctx, KR_METHOD_NOT_ALLOWED, detail, NULL, NULL);
+    return;
+  }
+  const http_route *route = &http_routes[ctx->match.index];
+  ctx->route = route;
+  cors_headers(ctx, route, false, NULL);
+  if (!authenticate(ctx, route) || !body_acceptable(ctx, route)) return;
+  route->handler(ctx);
+  if (ctx->status == 0) {
+    log_msg(LOG_ERROR, "handler for %s %s sent no answer", route->entry.method, route->entry.path);
+    http_reply_problem(ctx, KR_INTERNAL, NULL, NULL, NULL);
+  }
+}
+
+static void log_request(const http_ctx *ctx, double seconds) {
+  if (!log_enabled(LOG_INFO)) return;
+  json_t *fields = json_pack("{s:s, s:s, s:s, s:s, s:i, s:f, s:s}", "requestId", ctx->request_id,
+                             "method", ctx->req->http_verb, "route",
+                             ctx->route ? ctx->route->entry.path : "", "path", ctx->req->url_path,
+                             "status", ctx->status, "durationMs", seconds * 1000.0, "remoteAddr",
+                             ctx->client_ip);
+  if (fields && ctx->signed_in)
+    json_object_set_new(fields, "accountId", json_string(ctx->caller.account_id));
+  log_event(ctx->status >= 500 ? LOG_ERROR : LOG_INFO, "request", fields);
+}
+
+int http_dispatch(const struct _u_request *req, struct _u_response *resp, void *user_data) {
+  (void)user_data;
+  struct timespec start, end;
+  clock_gettime(CLOCK_MONOTONIC, &start);
+  atomic_fetch_add(&in_flight, 1);
+
+  http_ctx ctx;
+  memset(&ctx, 0, sizeof ctx);
+  ctx.req = req;
+  ctx.resp = resp;
+  ctx.services = services;
+  const char *given = http_header(&ctx, "X-Request-Id");
+  if (request_id_ok(given)) snprintf(ctx.request_id, sizeof ctx.request_id, "%s", given);
+  else if (!rand_uuid(ctx.request_id)) strcpy(ctx.request_id, "unavailable");
+  find_client_ip(&ctx);
+  common_headers(&ctx);
+
+  route_and_handle(&ctx);
+
+  if (ctx.db) db_release(services->pool, ctx.db);
+  clock_gettime(CLOCK_MONOTONIC, &end);
+  double seconds = (double)(end.tv_sec - start.tv_sec) + (double)(end.tv_nsec - start.tv_nsec) / 1e9;
+  log_request(&ctx, seconds);
+  metrics_observe(ctx.route ? ctx.match.index : -1, ctx.status, seconds);
+  atomic_fetch_sub(&in_flight, 1);
+  return U_CALLBACK_COMPLETE;
+}

@@ -1,0 +1,33 @@
+/* routes.h: the route table: every path and method the server answers, who may call it, and
+ * what body it takes. The OpenAPI document must list exactly these (a test compares them). */
+#ifndef KR_HTTP_ROUTES_H
+#define KR_HTTP_ROUTES_H
+
+#include <stdio.h>
+
+#include "http/context.h"
+#include "http/router.h"
+
+typedef void (*http_handler)(http_ctx *ctx);
+
+typedef enum {
+  BODY_NONE,         /* a body is refused (415 when it has a Content-Type, else ignored) */
+  BODY_JSON,         /* application/json, at most MAX_BODY_BYTES */
+  BODY_JSON_OR_FORM, /* also application/x-www-form-urlencoded (the OAuth endpoints) */
+} body_kind;
+
+typedef struct http_route {
+  router_entry entry; /* first member: router_find reads the table through it */
+  http_handler handler;
+  int roles;          /* 0: public; otherwise the role bits that may call it */
+  body_kind body;
+  bool cors_any;      /* Access-Control-Allow-Origin: * (the public contract) */
+} http_route;
+
+extern const http_route http_routes[];
+extern const size_t http_route_count;
+
+/* Writes the table as a JSON array of {"method","path"} (the `routes` subcommand). */
+void routes_print_json(FILE *out);
+
+#endif

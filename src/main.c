@@ -1,0 +1,172 @@
+/* kwaliteitsregister: the API service of the Register Sociaal Werk and the Kwaliteitslabel
+ * Sociaal Werk. Subcommands: serve (default), migrate, routes; --help, --version. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "accounts/store.h"
+#include "api_version.h"
+#include "auth/password.h"
+#include "auth/store.h"
+#include "config.h"
+#include "core/log.h"
+#include "db/migrate.h"
+#include "db/pool.h"
+#include "http/edge.h"
+#include "http/metrics.h"
+#include "http/routes.h"
+#include "http/server.h"
+
+static const char usage[] =
+    "usage: kwaliteitsregister [serve | migrate | routes | --help | --version]\n"
+    "\n"
+    "  serve      migrate the database, then serve the API (the default)\n"
+    "  migrate    apply pending database migrations and exit\n"
+    "  routes     print the routes the server answers, as JSON\n"
+    "\n"
+    "Configuration comes from the environment; README.md lists every variable.\n"
+    "Required: DATABASE_URL; for serve also JWT_SECRET (at least 32 bytes).\n";
+
+static const char *from_environment(const char *name) { return getenv(name); }
+
+static bool load_config(config *cfg, bool need_server) {
+  char err[4096];
+  if (!config_load(cfg, from_environment, need_server, err, sizeof err)) {
+    fprintf(stderr, "kwaliteitsregister: configuration error:\n%s", err);
+    return false;
+  }
+  log_set_level((log_level)cfg->log_level);
+  return true;
+}
+
+static bool migrate(const config *cfg) {
+  char err[1024];
+  int applied = 0;
+  if (!db_migrate(cfg->database_url, &applied, err, sizeof err)) {
+    fprintf(stderr, "kwaliteitsregister: migration failed: %s\n", err);
+    return false;
+  }
+  log_msg(LOG_INFO, "database schema is current (%d migration%s applied now, %d in all)", applied,
+          applied == 1 ? "" : "s", db_migration_count());
+  return true;
+}
+
+static bool bootstrap_admin(const config *cfg, db_pool *pool) {
+  db_conn *db = db_acquire(pool);
+  if (!db) return false;
+  bool exists = false, created = false;
+  kr_err e = accounts_store_admin_exists(db, &exists);
+  if (e == KR_OK && !exists && cfg->bootstrap_admin_username[0]) {
+    char hash[PASSWORD_HASH_MAX];
+    e = password_hash(cfg->bootstrap_admin_password, hash)
+            ? accounts_store_bootstrap_admin(db, cfg->bootstrap_admin_username, hash, &created)
+            : KR_INTERNAL;
+  }
+  db_release(pool, db);
+  if (e != KR_OK) {
+    fprintf(stderr, "kwaliteitsregister: cannot create the bootstrap admin (is "
+                    "BOOTSTRAP_ADMIN_USERNAME taken by another account?)\n");
+    return false;
+  }
+  if (created)
+    log_event(LOG_INFO, "created the bootstrap admin",
+              json_pack("{s:s}", "username", cfg->bootstrap_admin_username));
+  else if (!exists)
+    log_msg(LOG_WARNING, "no admin account exists; set BOOTSTRAP_ADMIN_USERNAME and "
+                         "BOOTSTRAP_ADMIN_PASSWORD to create one");
+  return true;
+}
+
+/* Waits until no request is in flight or the grace period ends. */
+static void drain(int grace_seconds) {
+  struct timespec step = {0, 20 * 1000000L};
+  for (int waited_ms = 0; http_edge_in_flight() > 0 && waited_ms < grace_seconds * 1000; waited_ms += 20)
+    nanosleep(&step, NULL);
+}
+
+static int serve(void) {
+  struct timespec started;
+  clock_gettime(CLOCK_MONOTONIC, &started);
+  config cfg;
+  if (!load_config(&cfg, true)) return 2;
+  if (!migrate(&cfg)) return 1;
+
+  /* Signals are blocked before any thread starts, so that only sigwait below receives them. */
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
+  signal(SIGPIPE, SIG_IGN);
+
+  static const db_statement *const *const statement_lists[] = {auth_statements,
+                                                               accounts_statements, NULL};
+  char err[1024];
+  db_pool *pool = db_pool_create(cfg.database_url, cfg.db_pool_size, cfg.statement_timeout_ms,
+                                 statement_lists, err, sizeof err);
+  if (!pool) {
+    fprintf(stderr, "kwaliteitsregister: %s\n", err);
+    return 1;
+  }
+  int rc = 1;
+  http_server *server = NULL;
+  http_services services = {&cfg, pool};
+  if (bootstrap_admin(&cfg, pool) && metrics_init(http_route_count)) {
+    http_edge_init(&services);
+    server = http_server_start(&cfg, err, sizeof err);
+    if (!server) fprintf(stderr, "kwaliteitsregister: %s\n", err);
+  }
+  if (server) {
+    struct timespec ready;
+    clock_gettime(CLOCK_MONOTONIC, &ready);
+    double startup_ms = (double)(ready.tv_sec - started.tv_sec) * 1e3 +
+                        (double)(ready.tv_nsec - started.tv_nsec) / 1e6;
+    log_event(LOG_INFO, "listening",
+              json_pack("{s:s, s:i, s:s, s:i, s:i, s:f}", "address", cfg.listen_address, "port",
+                        cfg.port, "apiVersion", KR_API_VERSION, "httpThreads", cfg.http_threads,
+                        "dbPoolSize", cfg.db_pool_size, "startupMs", startup_ms));
+    int sig = 0;
+    sigwait(&stop_signals, &sig);
+    log_msg(LOG_INFO, "received %s: draining", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    http_edge_set_draining(true);
+    http_server_quiesce(server);
+    drain(cfg.shutdown_grace);
+    http_server_stop(server);
+    log_msg(LOG_INFO, "stopped");
+    rc = 0;
+  }
+  db_pool_destroy(pool);
+  metrics_free();
+  return rc;
+}
+
+int main(int argc, char **argv) {
+  const char *command = argc > 1 ? argv[1] : "serve";
+  if (argc > 2) {
+    fputs(usage, stderr);
+    return 2;
+  }
+  if (strcmp(command, "--help") == 0 || strcmp(command, "-h") == 0) {
+    fputs(usage, stdout);
+    return 0;
+  }
+  if (strcmp(command, "--version") == 0) {
+    printf("kwaliteitsregister %s (API %s)\n", KR_VERSION, KR_API_VERSION);
+    return 0;
+  }
+  if (strcmp(command, "routes") == 0) {
+    routes_print_json(stdout);
+    return 0;
+  }
+  if (strcmp(command, "migrate") == 0) {
+    config cfg;
+    if (!load_config(&cfg, false)) return 2;
+    return migrate(&cfg) ? 0 : 1;
+  }
+  if (strcmp(command, "serve") == 0) return serve();
+  fprintf(stderr, "kwaliteitsregister: unknown command \"%s\"\n\n%s", command, usage);
+  return 2;
+}

@@ -1,0 +1,267 @@
+#!/usr/bin/python3
+"""Checks on openapi/openapi.yaml that Spectral's rulesets do not make.
+
+Run with Debian's interpreter (python3-yaml and python3-jsonschema belong to /usr/bin/python3):
+    /usr/bin/python3 tests/contract/check_openapi.py [openapi/openapi.yaml] [--json OUT]
+
+It checks that
+  * the YAML loads and converts to JSON (written to OUT with --json, as the build embeds it);
+  * the document has exactly the routes and operationIds of the issue's route table, with the
+    root routes carrying a path-level `servers` list without /v1;
+  * every response lists the API-Version and X-Request-Id headers; operations with parameters or a
+    body document 400, bearer operations 401, body operations 413 and 415, every operation 500;
+  * no object schema is written inline: every one is a named entry of components.schemas;
+  * every example (media `example`/`examples`, parameter and header examples, schema `examples`
+    and `default`) validates against its schema as JSON Schema 2020-12, formats included.
+Exit status 0 when all hold, 1 otherwise (each failure is printed).
+"""
+
+import copy
+import json
+import sys
+
+import jsonschema
+import yaml
+
+# The issue's route table: (method, server path, operationId, root route?).
+ROUTES = [
+    ("post", "/v1/auth/token", "createToken"),
+    ("post", "/v1/auth/revocation", "revokeToken"),
+    ("get", "/v1/accounts", "listAccounts"),
+    ("post", "/v1/accounts", "createAccount"),
+    ("get", "/v1/accounts/me", "getCurrentAccount"),
+    ("put", "/v1/accounts/me/password", "changePassword"),
+    ("get", "/v1/accounts/{accountId}", "getAccount"),
+    ("get", "/v1/openapi.json", "getOpenApiDocument"),
+    ("get", "/healthz", "getLiveness"),
+    ("get", "/readyz", "getReadiness"),
+    ("get", "/metrics", "getMetrics"),
+    ("get", "/docs", "getDocsPage"),
+    ("get", "/docs/{fileName}", "getDocsAsset"),
+]
+GLOBAL_SERVERS = ["https://api.kwaliteitsregister.example/v1", "http://127.0.0.1:8080/v1"]
+ROOT_SERVERS = ["https://api.kwaliteitsregister.example", "http://127.0.0.1:8080"]
+METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
+
+failures = []
+
+
+def fail(where, message):
+    failures.append(f"{where}: {message}")
+
+
+def main(argv):
+    source = "openapi/openapi.yaml"
+    json_out = None
+    args = list(argv)
+    while args:
+        arg = args.pop(0)
+        if arg == "--json":
+            json_out = args.pop(0)
+        else:
+            source = arg
+    with open(source, encoding="utf-8") as f:
+        doc = yaml.safe_load(f)
+    text = json.dumps(doc, ensure_ascii=False, indent=2)
+    if json_out:
+        with open(json_out, "w", encoding="utf-8") as f:
+            f.write(text + "\n")
+
+    check_routes(doc)
+    check_operations(doc)
+    check_inline_objects(doc)
+    check_examples(doc)
+
+    for line in failures:
+        print("FAIL", line)
+    print(f"check_openapi: {len(failures)} failure(s)")
+    return 1 if failures else 0
+
+
+def pointer(doc, ref):
+    if not ref.startswith("#/"):
+        raise ValueError(f"only local references are used: {ref}")
+    node = doc
+    for part in ref[2:].split("/"):
+        node = node[part.replace("~1", "/").replace("~0", "~")]
+    return node
+
+
+def deref(doc, node):
+    while isinstance(node, dict) and "$ref" in node:
+        node = pointer(doc, node["$ref"])
+    return node
+
+
+def operations(doc):
+    for path, item in doc.get("paths", {}).items():
+        for method, op in item.items():
+            if method in METHODS:
+                yield path, item, method, op
+
+
+def check_routes(doc):
+    if doc.get("openapi") != "3.1.0":
+        fail("openapi", "must be 3.1.0")
+    if [s.get("url") for s in doc.get("servers", [])] != GLOBAL_SERVERS:
+        fail("servers", f"must be {GLOBAL_SERVERS}")
+    found = set()
+    for path, item, method, op in operations(doc):
+        urls = [s.get("url") for s in item.get("servers", [])]
+        if urls and urls != ROOT_SERVERS:
+            fail(f"paths.{path}.servers", f"must be {ROOT_SERVERS}")
+        server_path = path if urls else "/v1" + path
+        found.add((method, server_path, op.get("operationId")))
+    expected = set(ROUTES)
+    for route in sorted(expected - found):
+        fail("paths", f"missing route {route}")
+    for route in sorted(found - expected):
+        fail("paths", f"route not in the issue's table {route}")
+
+
+def check_operations(doc):
+    for path, item, method, op in operations(doc):
+        where = f"{method.upper()} {path}"
+        responses = op.get("responses", {})
+        params = op.get("parameters", []) + item.get("parameters", [])
+        has_body = "requestBody" in op
+        needs = {"500"}
+        if params or has_body:
+            needs.add("400")
+        if has_body:
+            needs |= {"413", "415"}
+        if any("bearerAuth" in req for req in op.get("security", [])):
+            needs.add("401")
+        for status in sorted(needs - set(responses)):
+            fail(where, f"documents no {status}")
+        for status, response in responses.items():
+            response = deref(doc, response)
+            headers = response.get("headers", {})
+            for header in ("API-Version", "X-Request-Id"):
+                if header not in headers:
+                    fail(f"{where} {status}", f"does not list the {header} header")
+            if status[0] in "45":
+                content = response.get("content", {})
+                if list(content) != ["application/problem+json"]:
+                    fail(f"{where} {status}", "errors must be application/problem+json only")
+                schema = content.get("application/problem+json", {}).get("schema", {})
+                if schema.get("$ref") not in ("#/components/schemas/Problem",
+                                              "#/components/schemas/OAuthProblem"):
+                    fail(f"{where} {status}", "error schema must be Problem or OAuthProblem")
+
+
+def is_object_schema(node):
+    kind = node.get("type")
+    return "properties" in node or kind == "object" or (isinstance(kind, list) and "object" in kind)
+
+
+def schema_children(node):
+    """(key path, subschema) for each subschema of a schema node."""
+    for key in ("properties", "patternProperties", "$defs"):
+        for name, sub in node.get(key, {}).items():
+            yield f"{key}.{name}", sub
+    for key in ("items", "additionalProperties", "not", "if", "then", "else", "contains",
+                "propertyNames", "unevaluatedProperties", "unevaluatedItems"):
+        if isinstance(node.get(key), dict):
+            yield key, node[key]
+    for key in ("oneOf", "anyOf", "allOf", "prefixItems"):
+        for i, sub in enumerate(node.get(key, [])):
+            yield f"{key}[{i}]", sub
+
+
+def walk_schema(node, where, visit):
+    if not isinstance(node, dict):
+        return
+    visit(node, where)
+    for key, sub in schema_children(node):
+        walk_schema(sub, f"{where}.{key}", visit)
+
+
+def schema_sites(doc):
+    """Every schema written in the document, with where it is and what illustrates it."""
+    components = doc.get("components", {})
+    for name, schema in components.get("schemas", {}).items():
+        yield f"components.schemas.{name}", schema, True, []
+    holders = []  # (where, holder object with schema/example/examples)
+    for name, param in components.get("parameters", {}).items():
+        holders.append((f"components.parameters.{name}", param))
+    for name, header in components.get("headers", {}).items():
+        holders.append((f"components.headers.{name}", header))
+    for name, response in components.get("responses", {}).items():
+        for mt, media in response.get("content", {}).items():
+            holders.append((f"components.responses.{name}.content.{mt}", media))
+        for hn, header in response.get("headers", {}).items():
+            if "$ref" not in header:
+                holders.append((f"components.responses.{name}.headers.{hn}", header))
+    for path, item, method, op in operations(doc):
+        base = f"paths.{path}.{method}"
+        for i, param in enumerate(op.get("parameters", [])):
+            if "$ref" not in param:
+                holders.append((f"{base}.parameters[{i}]", param))
+        body = op.get("requestBody", {})
+        for mt, media in body.get("content", {}).items():
+            holders.append((f"{base}.requestBody.content.{mt}", media))
+        for status, response in op.get("responses", {}).items():
+            if "$ref" in response:
+                continue
+            for mt, media in response.get("content", {}).items():
+                holders.append((f"{base}.responses.{status}.content.{mt}", media))
+            for hn, header in response.get("headers", {}).items():
+                if "$ref" not in header:
+                    holders.append((f"{base}.responses.{status}.headers.{hn}", header))
+    for where, holder in holders:
+        examples = []
+        if "example" in holder:
+            examples.append(("example", holder["example"]))
+        for key, example in holder.get("examples", {}).items():
+            example = deref(doc, example)
+            if "value" in example:
+                examples.append((f"examples.{key}", example["value"]))
+        if "schema" in holder:
+            yield f"{where}.schema", holder["schema"], False, examples
+
+
+def check_inline_objects(doc):
+    for where, schema, named, _ in schema_sites(doc):
+        def visit(node, at, top=schema, named=named):
+            if is_object_schema(node) and not (named and node is top):
+                fail(at, "object schema written inline; make it a named component")
+        walk_schema(schema, where, visit)
+
+
+def validator_for(doc, schema):
+    wrapper = copy.deepcopy(schema)
+    wrapper["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    wrapper["components"] = doc.get("components", {})
+    return jsonschema.Draft202012Validator(wrapper, format_checker=jsonschema.FormatChecker())
+
+
+def validate(doc, schema, value, where):
+    for error in validator_for(doc, schema).iter_errors(value):
+        location = "/".join(str(p) for p in error.absolute_path)
+        fail(where, f"example does not validate at '{location}': {error.message}")
+
+
+def check_examples(doc):
+    count = 0
+    for where, schema, _, examples in schema_sites(doc):
+        for label, value in examples:
+            validate(doc, schema, value, f"{where[:-len('.schema')]}.{label}")
+            count += 1
+
+        def visit(node, at):
+            nonlocal count
+            for value in node.get("examples", []) if isinstance(node.get("examples"), list) else []:
+                validate(doc, node, value, f"{at}.examples")
+                count += 1
+            if "default" in node:
+                validate(doc, node, node["default"], f"{at}.default")
+                count += 1
+        walk_schema(schema, where, visit)
+    if count == 0:
+        fail("document", "has no examples")
+    print(f"check_openapi: validated {count} example(s)")
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

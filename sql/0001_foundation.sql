@@ -87,7 +87,7 @@ CREATE INDEX refresh_tokens_account ON refresh_tokens (account_id) WHERE revoked
 
 -- Failed sign-ins per username (lower case) in a fixed window; in PostgreSQL so that every
 -- replica counts the same attempts.
-CREATE TABLE login_attempts (
+CREATE TABLE login_failures (
   username_key  text PRIMARY KEY,
   attempts      integer NOT NULL,
   window_start  timestamptz NOT NULL

@@ -120,6 +120,12 @@ bool config_load(config *cfg, config_source get, bool need_server, char *err, si
             sizeof cfg->bootstrap_admin_password);
   if (!cfg->bootstrap_admin_username[0] != !cfg->bootstrap_admin_password[0])
     problem(&p, "BOOTSTRAP_ADMIN_USERNAME and BOOTSTRAP_ADMIN_PASSWORD go together: set both or neither");
+  else if (cfg->bootstrap_admin_username[0] &&
+           (strlen(cfg->bootstrap_admin_username) < 3 ||
+            strspn(cfg->bootstrap_admin_username,
+                   "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._@-") !=
+                strlen(cfg->bootstrap_admin_username)))
+    problem(&p, "BOOTSTRAP_ADMIN_USERNAME must be 3 to 64 characters: letters, digits, . _ @ -");
   else if (cfg->bootstrap_admin_password[0] && strlen(cfg->bootstrap_admin_password) < 12)
     problem(&p, "BOOTSTRAP_ADMIN_PASSWORD must have at least 12 characters");
 

@@ -55,24 +55,42 @@ static const body_field new_account_fields[] = {
     {"createdAt", FIELD_STRING, false, false, true},
 };
 
-void accounts_create(http_ctx *ctx) {
-  json_t *body = http_body_object(ctx);
-  if (!body) return;
+/* Checks a new account in full: its members, the rules, and that its link names a party that
+ * exists, so that every offending field is named at once. False after answering. */
+static bool new_account_valid(http_ctx *ctx, const json_t *body, role *r) {
   json_t *errors = field_errors_new();
   body_check(body, new_account_fields, sizeof new_account_fields / sizeof new_account_fields[0],
              errors);
+  account_check_new(body, errors, r);
+  const char *link_field = role_link_field(*r);
+  const char *link = link_field ? body_string(body, link_field) : NULL;
+  if (*r != ROLE_MUNICIPALITY && link && text_is_uuid(link)) {
+    db_conn *db = http_db(ctx);
+    bool exists = false;
+    kr_err e = db ? accounts_store_link_exists(db, *r, link, &exists) : KR_UNAVAILABLE;
+    if (e != KR_OK) {
+      json_decref(errors);
+      if (db) reply_error(ctx, e);
+      return false;
+    }
+    if (!exists) field_error(errors, link_field, "names nothing that exists");
+  }
+  return !http_reply_if_invalid(ctx, errors);
+}
+
+void accounts_create(http_ctx *ctx) {
+  json_t *body = http_body_object(ctx);
+  if (!body) return;
   role r = 0;
-  account_check_new(body, errors, &r);
-  if (http_reply_if_invalid(ctx, errors)) {
+  if (!new_account_valid(ctx, body, &r)) {
     json_decref(body);
     return;
   }
-  /* Hash before borrowing a connection: argon2id takes tens of milliseconds. */
-  char hash[PASSWORD_HASH_MAX];
   const char *link_field = role_link_field(r);
-  account_new a = {body_string(body, "username"), hash, r,
-                   link_field ? body_string(body, link_field) : NULL};
+  const char *link = link_field ? body_string(body, link_field) : NULL;
   db_conn *db = NULL;
+  char hash[PASSWORD_HASH_MAX];
+  account_new a = {body_string(body, "username"), hash, r, link};
   if (!password_hash(body_string(body, "password"), hash)) {
     reply_error(ctx, KR_INTERNAL);
   } else if ((db = http_db(ctx))) {
@@ -83,8 +101,9 @@ void accounts_create(http_ctx *ctx) {
       snprintf(location, sizeof location, "/v1/accounts/%s", id);
       http_set_header(ctx, "Location", location);
       reply_account(ctx, 201, json);
-    } else if (e == KR_VALIDATION) {
-      errors = field_errors_new();
+    } else if (e == KR_VALIDATION && link_field) {
+      /* The party was deleted between the check and the insert. */
+      json_t *errors = field_errors_new();
       field_error(errors, link_field, "names nothing that exists");
       http_reply_if_invalid(ctx, errors);
     } else if (e == KR_CONFLICT) {

@@ -11,10 +11,10 @@ static const db_statement insert_account = {
     "INSERT INTO accounts (username, password_hash, role, professional_id, organisation_id,"
     " certifying_body_id, municipality_code)"
     " VALUES ($1, $2, $3,"
-    "  CASE WHEN $3 = 'professional' THEN $4::uuid END,"
-    "  CASE WHEN $3 = 'organisation' THEN $4::uuid END,"
-    "  CASE WHEN $3 = 'certifier' THEN $4::uuid END,"
-    "  CASE WHEN $3 = 'municipality' THEN $4 END)"
+    "  CASE WHEN $3 = 'professional' THEN $4::text::uuid END,"
+    "  CASE WHEN $3 = 'organisation' THEN $4::text::uuid END,"
+    "  CASE WHEN $3 = 'certifier' THEN $4::text::uuid END,"
+    "  CASE WHEN $3 = 'municipality' THEN $4::text END)"
     " RETURNING kr_account_json(accounts), id"};
 
 static const db_statement get_account = {
@@ -41,9 +41,25 @@ static const db_statement insert_admin = {
     " SELECT $1, $2, 'admin' WHERE NOT EXISTS (SELECT 1 FROM accounts WHERE role = 'admin')"
     " ON CONFLICT DO NOTHING"};
 
+static const db_statement link_exists = {
+    "accounts_link_exists",
+    "SELECT CASE $1"
+    "  WHEN 'professional' THEN EXISTS (SELECT 1 FROM professionals WHERE id = $2::uuid)"
+    "  WHEN 'organisation' THEN EXISTS (SELECT 1 FROM organisations WHERE id = $2::uuid)"
+    "  WHEN 'certifier' THEN EXISTS (SELECT 1 FROM certifying_bodies WHERE id = $2::uuid)"
+    "  ELSE true END"};
+
 const db_statement *const accounts_statements[] = {
-    &insert_account, &get_account, &page_accounts, &set_password, &admin_exists, &insert_admin,
-    NULL};
+    &insert_account, &get_account,  &page_accounts, &set_password,
+    &admin_exists,   &insert_admin, &link_exists,   NULL};
+
+kr_err accounts_store_link_exists(db_conn *db, role r, const char *id, bool *exists) {
+  PGresult *res = db_exec(db, &link_exists, 2, (const char *[]){role_name(r), id});
+  kr_err e = db_result_error(db, res);
+  *exists = e == KR_OK && PQgetvalue(res, 0, 0)[0] == 't';
+  PQclear(res);
+  return e;
+}
 
 kr_err accounts_store_create(db_conn *db, const account_new *a, char **json, char id[37]) {
   const char *values[] = {a->username, a->password_hash, role_name(a->role), a->link};

@@ -23,6 +23,9 @@ typedef struct {
  * existing party. *json receives the new account's JSON and *id its id (37 bytes). */
 kr_err accounts_store_create(db_conn *db, const account_new *a, char **json, char id[37]);
 
+/* Whether the party a new account of role r would link to exists (id is a UUID). */
+kr_err accounts_store_link_exists(db_conn *db, role r, const char *id, bool *exists);
+
 /* The account's JSON, or KR_NOT_FOUND. */
 kr_err accounts_store_get(db_conn *db, const char *id, char **json);
 

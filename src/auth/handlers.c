@@ -147,7 +147,7 @@ static void require(const json_t *body, json_t *errors, const char *const *names
 }
 
 void auth_token_create(http_ctx *ctx) {
-  json_t *body = http_body_object(ctx);
+  json_t *body = http_body_object_oauth(ctx, "invalid_request");
   if (!body) return;
   json_t *errors = field_errors_new();
   body_check(body, token_fields, sizeof token_fields / sizeof token_fields[0], errors);
@@ -193,7 +193,7 @@ static const body_field revocation_fields[] = {
 };
 
 void auth_token_revoke(http_ctx *ctx) {
-  json_t *body = http_body_object(ctx);
+  json_t *body = http_body_object_oauth(ctx, "invalid_request");
   if (!body) return;
   json_t *errors = field_errors_new();
   body_check(body, revocation_fields, 2, errors);

@@ -20,7 +20,7 @@ static const db_statement find_by_id = {
 
 static const db_statement count_attempt = {
     "auth_count_attempt",
-    "INSERT INTO login_attempts AS l (username_key, attempts, window_start)"
+    "INSERT INTO login_failures AS l (username_key, attempts, window_start)"
     " VALUES (lower($1), 1, now())"
     " ON CONFLICT (username_key) DO UPDATE SET"
     "  attempts = CASE WHEN l.window_start + make_interval(secs => $2) <= now()"
@@ -31,7 +31,7 @@ static const db_statement count_attempt = {
     "  greatest(1, ceil(extract(epoch FROM window_start + make_interval(secs => $2) - now())))::int"};
 
 static const db_statement clear_attempts = {
-    "auth_clear_attempts", "DELETE FROM login_attempts WHERE username_key = lower($1)"};
+    "auth_clear_attempts", "DELETE FROM login_failures WHERE username_key = lower($1)"};
 
 static const db_statement refresh_insert = {
     "auth_refresh_insert",

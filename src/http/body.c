@@ -34,14 +34,22 @@ json_t *form_parse(const char *data, size_t len) {
   return obj;
 }
 
-json_t *http_body_object(http_ctx *ctx) {
+static void malformed(http_ctx *ctx, const char *detail, const char *oauth_error) {
+  json_t *extra = oauth_error ? json_pack("{s:s, s:s}", "error", oauth_error,
+                                          "error_description", detail)
+                              : NULL;
+  http_reply_problem(ctx, KR_MALFORMED_JSON, detail, NULL, extra);
+}
+
+json_t *http_body_object(http_ctx *ctx) { return http_body_object_oauth(ctx, NULL); }
+
+json_t *http_body_object_oauth(http_ctx *ctx, const char *oauth_error) {
   const char *data = ctx->req->binary_body ? ctx->req->binary_body : "";
   size_t len = ctx->req->binary_body_length;
   if (text_media_type_is(http_header(ctx, "Content-Type"), "application/x-www-form-urlencoded")) {
     json_t *form = form_parse(data, len);
     if (!form)
-      http_reply_problem(ctx, KR_MALFORMED_JSON,
-                         "The form body is malformed or repeats a parameter.", NULL, NULL);
+      malformed(ctx, "The form body is malformed or repeats a parameter.", oauth_error);
     return form;
   }
   json_error_t error;
@@ -52,7 +60,7 @@ json_t *http_body_object(http_ctx *ctx) {
     else snprintf(detail, sizeof detail, "The body is not valid JSON: %s (line %d, column %d).",
                   error.text, error.line, error.column);
     json_decref(obj);
-    http_reply_problem(ctx, KR_MALFORMED_JSON, detail, NULL, NULL);
+    malformed(ctx, detail, oauth_error);
     return NULL;
   }
   return obj;

@@ -31,6 +31,9 @@ typedef struct {
  * application/x-www-form-urlencoded, a form whose values become strings). Returns a new
  * reference, or NULL after answering 400 (malformed-json / validation-error). */
 json_t *http_body_object(http_ctx *ctx);
+/* The same for the OAuth endpoints: a malformed body's problem also carries RFC 6749's
+ * error (oauth_error) and error_description members. */
+json_t *http_body_object_oauth(http_ctx *ctx, const char *oauth_error);
 
 /* Checks obj against fields[0..n): adds to errors every missing required member, every
  * member of the wrong type, every read-only and every unknown member. */

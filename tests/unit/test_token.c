@@ -1,0 +1,84 @@
+#include <jwt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth/token.h"
+#include "check.h"
+#include "core/rand.h"
+
+static const char secret[] = "0123456789abcdef0123456789abcdef-unit";
+static const token_keys keys = {secret, sizeof secret - 1, "iss-a", "aud-a", 900};
+
+/* Signs arbitrary claims with libjwt, to forge tokens the service must refuse. */
+static char *forge(jwt_alg_t alg, const char *key, const char *iss, const char *aud, long nbf,
+                   long exp) {
+  jwt_t *jwt;
+  jwt_new(&jwt);
+  jwt_set_alg(jwt, alg, (const unsigned char *)key, key ? (int)strlen(key) : 0);
+  jwt_add_grant(jwt, "iss", iss);
+  jwt_add_grant(jwt, "aud", aud);
+  jwt_add_grant(jwt, "sub", "6f1d2c1e-0000-4000-8000-000000000001");
+  jwt_add_grant(jwt, "jti", "j");
+  jwt_add_grant(jwt, "role", "admin");
+  jwt_add_grant_int(jwt, "iat", nbf);
+  jwt_add_grant_int(jwt, "nbf", nbf);
+  jwt_add_grant_int(jwt, "exp", exp);
+  char *s = jwt_encode_str(jwt);
+  jwt_free(jwt);
+  return s;
+}
+
+static kr_err verify(const char *t, long now) {
+  principal p;
+  const char *why;
+  return token_verify(&keys, t, now, &p, &why);
+}
+
+int main(void) {
+  long now = 1800000000;
+  principal me = {"6f1d2c1e-0000-4000-8000-000000000002", ROLE_MUNICIPALITY, "GM0363"};
+  char *t = token_issue(&keys, &me, now);
+  CHECK(t != NULL);
+  principal got;
+  const char *why = "unset";
+  CHECK(token_verify(&keys, t, now, &got, &why) == KR_OK && why == NULL);
+  CHECK_STR(got.account_id, me.account_id);
+  CHECK(got.role == ROLE_MUNICIPALITY);
+  CHECK_STR(got.link, "GM0363");
+  /* Valid until exp plus the leeway, not after. */
+  CHECK(verify(t, now + 900 + TOKEN_LEEWAY_SECONDS - 1) == KR_OK);
+  CHECK(verify(t, now + 900 + TOKEN_LEEWAY_SECONDS) == KR_UNAUTHORIZED);
+  /* Not before nbf minus the leeway. */
+  CHECK(verify(t, now - TOKEN_LEEWAY_SECONDS - 1) == KR_UNAUTHORIZED);
+
+  /* A changed signature byte. */
+  char *bad = strdup(t);
+  bad[strlen(bad) - 2] = bad[strlen(bad) - 2] == 'A' ? 'B' : 'A';
+  CHECK(verify(bad, now) == KR_UNAUTHORIZED);
+  free(bad);
+  free(t);
+
+  char *forged = forge(JWT_ALG_HS256, "another-secret-another-secret-0123", "iss-a", "aud-a", now, now + 60);
+  CHECK(verify(forged, now) == KR_UNAUTHORIZED);
+  free(forged);
+  forged = forge(JWT_ALG_HS512, secret, "iss-a", "aud-a", now, now + 60); /* algorithm not pinned one */
+  CHECK(verify(forged, now) == KR_UNAUTHORIZED);
+  free(forged);
+  forged = forge(JWT_ALG_NONE, NULL, "iss-a", "aud-a", now, now + 60);
+  CHECK(verify(forged, now) == KR_UNAUTHORIZED);
+  free(forged);
+  forged = forge(JWT_ALG_HS256, secret, "iss-b", "aud-a", now, now + 60);
+  CHECK(verify(forged, now) == KR_UNAUTHORIZED);
+  free(forged);
+  forged = forge(JWT_ALG_HS256, secret, "iss-a", "aud-b", now, now + 60);
+  CHECK(verify(forged, now) == KR_UNAUTHORIZED);
+  free(forged);
+  forged = forge(JWT_ALG_HS256, secret, "iss-a", "aud-a", now, now + 60);
+  CHECK(verify(forged, now) == KR_OK); /* the forger's control case: right key, right claims */
+  free(forged);
+
+  CHECK(verify("garbage", now) == KR_UNAUTHORIZED);
+  CHECK(verify("", now) == KR_UNAUTHORIZED);
+  CHECK(verify("a.b.c", now) == KR_UNAUTHORIZED);
+  return CHECK_DONE();
+}

@@ -1,6 +1,8 @@
 #include "http/server.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
+#include <sys/socket.h>
 #include <microhttpd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,9 +63,20 @@ http_server *http_server_start(const config *cfg, char *err, size_t err_size) {
 
 void http_server_quiesce(http_server *s) {
   if (!s || !s->instance.mhd_daemon) return;
-  /* MHD hands the listening socket back; closing it refuses new connections at once. */
+  /* MHD hands the listening socket back. Connections still in its backlog carry requests that
+   * clients have sent (workers busy in a slow request do not accept): hand them to MHD to be
+   * served, then close the socket, which refuses new connections from then on. */
   MHD_socket fd = MHD_quiesce_daemon(s->instance.mhd_daemon);
-  if (fd != MHD_INVALID_SOCKET) close(fd);
+  if (fd == MHD_INVALID_SOCKET) return;
+  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+  for (;;) {
+    struct sockaddr_in peer;
+    socklen_t len = sizeof peer;
+    int client = accept4(fd, (struct sockaddr *)&peer, &len, SOCK_CLOEXEC);
+    if (client < 0) break;
+    MHD_add_connection(s->instance.mhd_daemon, client, (struct sockaddr *)&peer, len);
+  }
+  close(fd);
 }
 
 void http_server_stop(http_server *s) {

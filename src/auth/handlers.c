@@ -2,12 +2,15 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "auth/password.h"
 #include "auth/store.h"
 #include "auth/token.h"
 #include "core/log.h"
+#include "core/rand.h"
+#include "core/text.h"
 #include "http/body.h"
 
 /* Every failure of these endpoints is a problem that also carries RFC 6749's error members. */
@@ -78,6 +81,8 @@ static void grant_with_secret(http_ctx *ctx, const char *name, const char *secre
   /* Verify even for an unknown name (against a dummy hash): same time, same answer. */
   bool valid = password_verify(found ? account.password_hash : NULL, secret);
   if (!valid) {
+    if (machine && http_header(ctx, "Authorization"))
+      http_set_header(ctx, "WWW-Authenticate", "Basic realm=\"kwaliteitsregister\"");
     if (machine)
       oauth_problem(ctx, KR_INVALID_CLIENT, "invalid_client", "The client credentials are not valid.",
                     NULL);
@@ -146,9 +151,44 @@ static void require(const json_t *body, json_t *errors, const char *const *names
   }
 }
 
+/* RFC 6749 section 2.3.1: a client may send client_id and client_secret in an HTTP Basic
+ * Authorization header instead of the body, each form-urlencoded. Moves them into the body;
+ * false after answering when the header is malformed or the body has them too. */
+static bool take_basic_credentials(http_ctx *ctx, json_t *body) {
+  const char *auth = http_header(ctx, "Authorization");
+  if (!auth || strncasecmp(auth, "Basic ", 6) != 0) return true;
+  json_t *errors = field_errors_new();
+  if (json_object_get(body, "client_id") || json_object_get(body, "client_secret"))
+    field_error(errors, "Authorization", "client credentials go in the header or the body, not both");
+  unsigned char decoded[512];
+  char id[512], secret[512];
+  const char *colon = NULL;
+  if (json_array_size(errors) == 0) {
+    long n = b64_decode(auth + 6, decoded, sizeof decoded);
+    colon = n > 0 ? memchr(decoded, ':', (size_t)n) : NULL;
+    if (!colon || strlen((char *)decoded) != (size_t)n ||
+        !text_percent_decode((char *)decoded, (size_t)(colon - (char *)decoded), id, true) ||
+        !text_percent_decode(colon + 1, strlen(colon + 1), secret, true))
+      field_error(errors, "Authorization", "must be Basic base64(client_id:client_secret)");
+  }
+  if (json_array_size(errors) > 0) {
+    oauth_problem(ctx, KR_VALIDATION, "invalid_request", "The client authentication is malformed.",
+                  errors);
+    return false;
+  }
+  json_decref(errors);
+  json_object_set_new(body, "client_id", json_string(id));
+  json_object_set_new(body, "client_secret", json_string(secret));
+  return true;
+}
+
 void auth_token_create(http_ctx *ctx) {
   json_t *body = http_body_object_oauth(ctx, "invalid_request");
   if (!body) return;
+  if (!take_basic_credentials(ctx, body)) {
+    json_decref(body);
+    return;
+  }
   json_t *errors = field_errors_new();
   body_check(body, token_fields, sizeof token_fields / sizeof token_fields[0], errors);
   const char *grant = body_string(body, "grant_type");

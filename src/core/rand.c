@@ -82,3 +82,15 @@ long b64url_decode(const char *text, size_t len, unsigned char *out, size_t out_
   if (bits > 0 && (acc & ((1u << bits) - 1)) != 0) return -1;
   return (long)o;
 }
+
+long b64_decode(const char *text, unsigned char *out, size_t out_size) {
+  size_t len = strlen(text);
+  if (len == 0 || len % 4 != 0 || len / 4 * 3 + 1 > out_size) return -1;
+  int n = EVP_DecodeBlock(out, (const unsigned char *)text, (int)len);
+  if (n < 0) return -1;
+  /* EVP_DecodeBlock counts padding as zero bytes: take them off. */
+  if (text[len - 1] == '=') n--;
+  if (text[len - 2] == '=') n--;
+  out[n] = '\0';
+  return n;
+}

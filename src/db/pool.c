@@ -32,8 +32,13 @@ struct db_pool {
 };
 
 static PGconn *connect_and_prepare(db_pool *pool, char *err, size_t err_size) {
-  const char *keys[] = {"dbname", "connect_timeout", "application_name", "options", NULL};
-  const char *vals[] = {pool->url, "2", "kwaliteitsregister", pool->timeout_option, NULL};
+  /* Over TCP, a server that stops answering (rather than closing) is noticed within seconds:
+   * unacknowledged data times out after 2 s, idle connections are probed. */
+  const char *keys[] = {"dbname",           "connect_timeout", "application_name", "options",
+                        "tcp_user_timeout", "keepalives",      "keepalives_idle",  "keepalives_interval",
+                        "keepalives_count", NULL};
+  const char *vals[] = {pool->url, "2", "kwaliteitsregister", pool->timeout_option, "2000", "1", "10",
+                        "2", "2", NULL};
   PGconn *pg = PQconnectdbParams(keys, vals, 1);
   if (PQstatus(pg) != CONNECTION_OK) {
     snprintf(err, err_size, "cannot connect to PostgreSQL: %s", PQerrorMessage(pg));

@@ -19,18 +19,30 @@ int log_level_parse(const char *text) {
 void log_set_level(log_level level) { min_level = level; }
 int log_enabled(log_level level) { return level >= min_level; }
 
+static void timestamp(char stamp[40]) {
+  struct timespec now;
+  clock_gettime(CLOCK_REALTIME, &now);
+  struct tm tm;
+  gmtime_r(&now.tv_sec, &tm);
+  size_t n = strftime(stamp, 40, "%Y-%m-%dT%H:%M:%S", &tm);
+  snprintf(stamp + n, 40 - n, ".%03ldZ", now.tv_nsec / 1000000);
+}
+
+static void write_line(const char *text, size_t len) {
+  pthread_mutex_lock(&out_lock);
+  fwrite(text, 1, len, stdout);
+  fputc('\n', stdout);
+  fflush(stdout);
+  pthread_mutex_unlock(&out_lock);
+}
+
 void log_event(log_level level, const char *msg, json_t *fields) {
   if (!log_enabled(level)) {
     json_decref(fields);
     return;
   }
-  struct timespec now;
-  clock_gettime(CLOCK_REALTIME, &now);
-  struct tm tm;
-  gmtime_r(&now.tv_sec, &tm);
   char stamp[40];
-  size_t n = strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
-  snprintf(stamp + n, sizeof stamp - n, ".%03ldZ", now.tv_nsec / 1000000);
+  timestamp(stamp);
 
   json_t *line = json_pack("{s:s, s:s, s:s}", "time", stamp, "level", level_names[level], "msg", msg);
   if (line && fields) json_object_update(line, fields);
@@ -38,11 +50,7 @@ void log_event(log_level level, const char *msg, json_t *fields) {
   char *text = line ? json_dumps(line, JSON_COMPACT) : NULL;
   json_decref(line);
   if (!text) return;
-  pthread_mutex_lock(&out_lock);
-  fputs(text, stdout);
-  fputc('\n', stdout);
-  fflush(stdout);
-  pthread_mutex_unlock(&out_lock);
+  write_line(text, strlen(text));
   free(text);
 }
 
@@ -54,4 +62,92 @@ void log_msg(log_level level, const char *fmt, ...) {
   vsnprintf(buf, sizeof buf, fmt, ap);
   va_end(ap);
   log_event(level, buf, NULL);
+}
+
+/* Appends raw text; false (and nothing appended) when it does not fit with room for the end. */
+static bool put(log_line *line, const char *text, size_t n) {
+  if (line->truncated || line->len + n + 24 > sizeof line->buf) {
+    line->truncated = true;
+    return false;
+  }
+  memcpy(line->buf + line->len, text, n);
+  line->len += n;
+  return true;
+}
+
+/* Appends "value" as a JSON string, escaping what JSON requires. */
+static bool put_string(log_line *line, const char *value) {
+  char tmp[sizeof line->buf];
+  size_t n = 0;
+  tmp[n++] = '"';
+  for (const unsigned char *p = (const unsigned char *)value; *p; p++) {
+    if (n + 8 >= sizeof tmp) return false;
+    if (*p == '"' || *p == '\\') {
+      tmp[n++] = '\\';
+      tmp[n++] = (char)*p;
+    } else if (*p < 0x20) {
+      n += (size_t)snprintf(tmp + n, sizeof tmp - n, "\\u%04x", *p);
+    } else {
+      tmp[n++] = (char)*p; /* UTF-8 passes through; the edge only logs what it received */
+    }
+  }
+  tmp[n++] = '"';
+  return put(line, tmp, n);
+}
+
+static void put_key(log_line *line, const char *key) {
+  put(line, ",", 1);
+  put_string(line, key);
+  put(line, ":", 1);
+}
+
+bool log_line_begin(log_line *line, log_level level, const char *msg) {
+  line->len = 0;
+  line->truncated = false;
+  line->level = level;
+  if (!log_enabled(level)) return false;
+  char stamp[40];
+  timestamp(stamp);
+  put(line, "{\"time\":", 8);
+  put_string(line, stamp);
+  put(line, ",\"level\":", 9);
+  put_string(line, level_names[level]);
+  put(line, ",\"msg\":", 7);
+  put_string(line, msg);
+  return true;
+}
+
+void log_line_str(log_line *line, const char *key, const char *value) {
+  size_t mark = line->len;
+  put_key(line, key);
+  if (!put_string(line, value ? value : "")) line->len = mark, line->truncated = true;
+}
+
+void log_line_int(log_line *line, const char *key, long value) {
+  char num[32];
+  int n = snprintf(num, sizeof num, "%ld", value);
+  size_t mark = line->len;
+  put_key(line, key);
+  if (!put(line, num, (size_t)n)) line->len = mark;
+}
+
+void log_line_ms(log_line *line, const char *key, double milliseconds) {
+  char num[32];
+  int n = snprintf(num, sizeof num, "%.3f", milliseconds);
+  size_t mark = line->len;
+  put_key(line, key);
+  if (!put(line, num, (size_t)n)) line->len = mark;
+}
+
+void log_line_end(log_line *line) {
+  if (!log_enabled(line->level)) return;
+  /* put() always leaves 24 bytes for this. */
+  static const char cut[] = ",\"truncated\":true}";
+  if (line->truncated) {
+    memcpy(line->buf + line->len, cut, sizeof cut - 1);
+    line->len += sizeof cut - 1;
+  } else {
+    line->buf[line->len++] = '}';
+  }
+  write_line(line->buf, line->len);
 }

@@ -1,11 +1,27 @@
 #include "core/rand.h"
 
 #include <openssl/evp.h>
-#include <openssl/rand.h>
 #include <stdio.h>
 #include <string.h>
+#include <errno.h>
+#include <sys/random.h>
+#include <sys/types.h>
 
-bool rand_bytes(void *buf, size_t n) { return RAND_bytes(buf, (int)n) == 1; }
+/* The kernel's CSPRNG: a system call is cheaper than OpenSSL 3's locked DRBG for the few bytes
+ * a request needs. */
+bool rand_bytes(void *buf, size_t n) {
+  unsigned char *p = buf;
+  while (n > 0) {
+    ssize_t got = getrandom(p, n, 0);
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    p += got;
+    n -= (size_t)got;
+  }
+  return true;
+}
 
 bool rand_uuid(char out[37]) {
   unsigned char b[16];

@@ -215,15 +215,17 @@ static void route_and_handle(http_ctx *ctx) {
 }
 
 static void log_request(const http_ctx *ctx, double seconds) {
-  if (!log_enabled(LOG_INFO)) return;
-  json_t *fields = json_pack("{s:s, s:s, s:s, s:s, s:i, s:f, s:s}", "requestId", ctx->request_id,
-                             "method", ctx->req->http_verb, "route",
-                             ctx->route ? ctx->route->entry.path : "", "path", ctx->req->url_path,
-                             "status", ctx->status, "durationMs", seconds * 1000.0, "remoteAddr",
-                             ctx->client_ip);
-  if (fields && ctx->signed_in)
-    json_object_set_new(fields, "accountId", json_string(ctx->caller.account_id));
-  log_event(ctx->status >= 500 ? LOG_ERROR : LOG_INFO, "request", fields);
+  log_line line;
+  if (!log_line_begin(&line, ctx->status >= 500 ? LOG_ERROR : LOG_INFO, "request")) return;
+  log_line_str(&line, "requestId", ctx->request_id);
+  log_line_str(&line, "method", ctx->req->http_verb);
+  log_line_str(&line, "route", ctx->route ? ctx->route->entry.path : "");
+  log_line_str(&line, "path", ctx->req->url_path);
+  log_line_int(&line, "status", ctx->status);
+  log_line_ms(&line, "durationMs", seconds * 1000.0);
+  log_line_str(&line, "remoteAddr", ctx->client_ip);
+  if (ctx->signed_in) log_line_str(&line, "accountId", ctx->caller.account_id);
+  log_line_end(&line);
 }
 
 int http_dispatch(const struct _u_request *req, struct _u_response *resp, void *user_data) {

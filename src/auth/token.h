@@ -27,7 +27,9 @@ typedef struct {
 char *token_issue(const token_keys *keys, const principal *p, long now);
 
 /* KR_OK and *out filled when jwt is a token we issued and it is valid at `now`; otherwise
- * KR_UNAUTHORIZED and a short static reason in *why (never the token itself). */
+ * KR_UNAUTHORIZED and a short static reason in *why (never the token itself). Tokens that
+ * verified are remembered per thread, so a token used again costs a comparison; keys must not
+ * change while the process runs. */
 kr_err token_verify(const token_keys *keys, const char *jwt, long now, principal *out,
                     const char **why);
 

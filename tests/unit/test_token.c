@@ -51,6 +51,14 @@ int main(void) {
   /* Not before nbf minus the leeway. */
   CHECK(verify(t, now - TOKEN_LEEWAY_SECONDS - 1) == KR_UNAUTHORIZED);
 
+  /* Same signature, changed payload: lands in the same cache slot, and must still be refused. */
+  char *swapped = strdup(t);
+  char *dot = strchr(swapped, '.');
+  dot[3] = dot[3] == 'A' ? 'B' : 'A';
+  CHECK(verify(swapped, now) == KR_UNAUTHORIZED);
+  free(swapped);
+  CHECK(verify(t, now) == KR_OK); /* and the original, cached, still verifies */
+
   /* A changed signature byte. */
   char *bad = strdup(t);
   bad[strlen(bad) - 2] = bad[strlen(bad) - 2] == 'A' ? 'B' : 'A';

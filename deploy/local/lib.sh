@@ -65,12 +65,13 @@ kr_as_pg() {
   if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
-# Makes sure the postgres user can reach DIR: every parent folder must let it pass through.
+# Makes sure the postgres user can reach DIR: every folder above it must let others pass
+# through (a checkout under a 0700 folder would not).
 kr_let_postgres_through() {
   local d
-  d=$(cd "$1" && pwd)
+  d=$(dirname "$(cd "$1" && pwd)")
   while [ "$d" != "/" ]; do
-    if ! runuser -u postgres -- test -x "$d" 2>/dev/null; then
+    if [ "$(stat -c %A "$d" | cut -c10)" != "x" ] && [ "$(stat -c %A "$d" | cut -c10)" != "t" ]; then
       kr_say "Letting the postgres user pass through $d (chmod o+x)"
       chmod o+x "$d"
     fi

@@ -99,11 +99,16 @@ static void grant_with_secret(http_ctx *ctx, const char *name, const char *secre
                   NULL);
     return;
   }
-  e = auth_store_clear_attempts(db, name);
+  /* The attempt above is committed on its own (a failed sign-in must count); what a successful
+   * one writes is one transaction. */
   char refresh[REFRESH_TOKEN_SIZE];
+  e = db_begin(db);
+  if (e == KR_OK) e = auth_store_clear_attempts(db, name);
   if (e == KR_OK && !machine)
     e = auth_store_refresh_issue(db, account.who.account_id, cfg->refresh_token_ttl, refresh);
+  if (e == KR_OK) e = db_commit(db);
   if (e != KR_OK) {
+    db_rollback(db);
     oauth_store_failure(ctx, e);
     return;
   }

@@ -123,20 +123,21 @@ void log_line_str(log_line *line, const char *key, const char *value) {
   if (!put_string(line, value ? value : "")) line->len = mark, line->truncated = true;
 }
 
-void log_line_int(log_line *line, const char *key, long value) {
-  char num[32];
-  int n = snprintf(num, sizeof num, "%ld", value);
+/* Appends "key": number, the number already formatted; nothing when it does not fit. */
+static void put_number(log_line *line, const char *key, const char *num, int n) {
   size_t mark = line->len;
   put_key(line, key);
-  if (!put(line, num, (size_t)n)) line->len = mark;
+  if (n < 0 || !put(line, num, (size_t)n)) line->len = mark;
+}
+
+void log_line_int(log_line *line, const char *key, long value) {
+  char num[32];
+  put_number(line, key, num, snprintf(num, sizeof num, "%ld", value));
 }
 
 void log_line_ms(log_line *line, const char *key, double milliseconds) {
   char num[32];
-  int n = snprintf(num, sizeof num, "%.3f", milliseconds);
-  size_t mark = line->len;
-  put_key(line, key);
-  if (!put(line, num, (size_t)n)) line->len = mark;
+  put_number(line, key, num, snprintf(num, sizeof num, "%.3f", milliseconds));
 }
 
 void log_line_end(log_line *line) {

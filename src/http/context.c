@@ -78,6 +78,8 @@ void http_reply_problem(http_ctx *ctx, kr_err err, const char *detail, json_t *e
   if (body && extra) json_object_update(body, extra);
   json_decref(errors);
   json_decref(extra);
+  /* The pool reconnects in the background within about a second. */
+  if (err == KR_UNAVAILABLE) http_set_header(ctx, "Retry-After", "1");
   char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
   json_decref(body);
   static const char fallback[] =

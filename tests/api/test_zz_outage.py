@@ -37,6 +37,7 @@ def test_database_outage_and_recovery(client, pg, kr):
             r, dt = timed(lambda: client.get("/v1/accounts/me", token=token, timeout=10))
             assert dt < 1.5, f"/v1/accounts/me took {dt:.2f}s during the outage"
             assert_problem(r, 503)
+            assert r.headers.get("Retry-After") == "1"
             r, dt = timed(lambda: client.get("/readyz", timeout=10))
             assert dt < 1.5
             assert_problem(r, 503)

@@ -110,6 +110,46 @@ static void *keeper_main(void *arg) {
   return NULL;
 }
 
+typedef struct {
+  db_pool *pool;
+  db_conn *conn;
+  pthread_t thread;
+  bool threaded; /* false: opened on the calling thread */
+  char err[256];
+} opener;
+
+static void *open_one(void *arg) {
+  opener *o = arg;
+  o->conn->pg = connect_and_prepare(o->pool, o->err, sizeof o->err);
+  o->conn->state = o->conn->pg ? CONN_IDLE : CONN_BROKEN;
+  return NULL;
+}
+
+/* Opens every connection at once: start-up waits for one round of connects, not `size`. */
+static bool connect_all(db_pool *pool, char *err, size_t err_size) {
+  opener *openers = calloc((size_t)pool->size, sizeof *openers);
+  if (!openers) {
+    snprintf(err, err_size, "out of memory");
+    return false;
+  }
+  for (int i = 0; i < pool->size; i++) {
+    openers[i] = (opener){.pool = pool, .conn = &pool->conns[i]};
+    openers[i].threaded = pthread_create(&openers[i].thread, NULL, open_one, &openers[i]) == 0;
+    if (!openers[i].threaded) open_one(&openers[i]); /* no thread to spare: connect here */
+  }
+  bool ok = true;
+  for (int i = 0; i < pool->size; i++)
+    if (openers[i].threaded) pthread_join(openers[i].thread, NULL);
+  for (int i = 0; ok && i < pool->size; i++) {
+    if (!pool->conns[i].pg) {
+      snprintf(err, err_size, "%s", openers[i].err);
+      ok = false;
+    }
+  }
+  free(openers);
+  return ok;
+}
+
 db_pool *db_pool_create(const char *url, int size, int statement_timeout_ms,
                         const db_statement *const *const *lists, char *err, size_t err_size) {
   db_pool *pool = calloc(1, sizeof *pool);
@@ -129,14 +169,7 @@ db_pool *db_pool_create(const char *url, int size, int statement_timeout_ms,
     db_pool_destroy(pool);
     return NULL;
   }
-  int connected = 0;
-  for (int i = 0; i < size; i++) {
-    pool->conns[i].pg = connect_and_prepare(pool, err, err_size);
-    pool->conns[i].state = pool->conns[i].pg ? CONN_IDLE : CONN_BROKEN;
-    if (pool->conns[i].pg) connected++;
-    else break;
-  }
-  if (connected < size) {
+  if (!connect_all(pool, err, err_size)) {
     db_pool_destroy(pool);
     return NULL;
   }

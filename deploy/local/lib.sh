@@ -26,14 +26,10 @@ kr_install_deps() {
   [ ${#missing[@]} -eq 0 ] && return 0
   [ "$(id -u)" -eq 0 ] || kr_die "missing packages: ${missing[*]} (run as root, or install them)"
   kr_say "Installing ${missing[*]}"
-  # Debian's postgresql package would create and start a cluster of its own; we run ours.
-  if [ ! -e /etc/postgresql-common/createcluster.conf ]; then
-    mkdir -p /etc/postgresql-common
-    echo "create_main_cluster = false" > /etc/postgresql-common/createcluster.conf
-  fi
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  apt-get install -y -qq --no-install-recommends \
+    -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "${missing[@]}" >/dev/null
 }
 
 # npm tools pinned by package-lock.json (linter, type generator, docs page assets).

@@ -64,11 +64,19 @@ static bool bootstrap_admin(const config *cfg, db_pool *pool) {
     e = password_hash(cfg->bootstrap_admin_password, hash)
             ? accounts_store_bootstrap_admin(db, cfg->bootstrap_admin_username, hash, &created)
             : KR_INTERNAL;
+    /* Not created: another replica was first, or the name belongs to another account. */
+    if (e == KR_OK && !created) e = accounts_store_admin_exists(db, &exists);
+    if (e == KR_OK && !created && !exists) {
+      fprintf(stderr, "kwaliteitsregister: BOOTSTRAP_ADMIN_USERNAME \"%s\" belongs to an account "
+                      "that is not an admin; choose another name\n", cfg->bootstrap_admin_username);
+      db_release(pool, db);
+      return false;
+    }
   }
   db_release(pool, db);
   if (e != KR_OK) {
-    fprintf(stderr, "kwaliteitsregister: cannot create the bootstrap admin (is "
-                    "BOOTSTRAP_ADMIN_USERNAME taken by another account?)\n");
+    fprintf(stderr, "kwaliteitsregister: cannot check or create the bootstrap admin (%s)\n",
+            kr_err_title(e));
     return false;
   }
   if (created)

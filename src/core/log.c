@@ -75,21 +75,39 @@ static bool put(log_line *line, const char *text, size_t n) {
   return true;
 }
 
-/* Appends "value" as a JSON string, escaping what JSON requires. */
+/* Length of the valid UTF-8 sequence at p (1-4), or 0 when it is not one. */
+static size_t utf8_sequence(const unsigned char *p) {
+  size_t n = p[0] < 0x80 ? 1 : (p[0] & 0xE0) == 0xC0 ? 2 : (p[0] & 0xF0) == 0xE0 ? 3
+           : (p[0] & 0xF8) == 0xF0 ? 4 : 0;
+  if (n == 2 && p[0] < 0xC2) return 0; /* overlong */
+  for (size_t i = 1; i < n; i++)
+    if ((p[i] & 0xC0) != 0x80) return 0;
+  return n;
+}
+
+/* Appends "value" as a JSON string, escaping what JSON requires; bytes that are not UTF-8 (a
+ * request path can hold anything) become U+FFFD, so that every line stays valid JSON. */
 static bool put_string(log_line *line, const char *value) {
   char tmp[sizeof line->buf];
   size_t n = 0;
   tmp[n++] = '"';
-  for (const unsigned char *p = (const unsigned char *)value; *p; p++) {
+  for (const unsigned char *p = (const unsigned char *)value; *p;) {
     if (n + 8 >= sizeof tmp) return false;
+    size_t seq = utf8_sequence(p);
     if (*p == '"' || *p == '\\') {
       tmp[n++] = '\\';
       tmp[n++] = (char)*p;
     } else if (*p < 0x20) {
       n += (size_t)snprintf(tmp + n, sizeof tmp - n, "\\u%04x", *p);
+    } else if (seq == 0) {
+      memcpy(tmp + n, "\\ufffd", 6);
+      n += 6;
+      seq = 1;
     } else {
-      tmp[n++] = (char)*p; /* UTF-8 passes through; the edge only logs what it received */
+      memcpy(tmp + n, p, seq);
+      n += seq;
     }
+    p += seq ? seq : 1;
   }
   tmp[n++] = '"';
   return put(line, tmp, n);

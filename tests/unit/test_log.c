@@ -31,6 +31,7 @@ static void tricky(void) {
   log_line_int(&line, "status", 404);
   log_line_ms(&line, "durationMs", 1.25);
   log_line_str(&line, "utf8", "Zoë");
+  log_line_str(&line, "broken", "a\xff\xc3(b");
   log_line_end(&line);
 }
 
@@ -58,6 +59,7 @@ int main(void) {
   CHECK(json_real_value(json_object_get(j, "durationMs")) == 1.25);
   CHECK_STR(json_string_value(json_object_get(j, "utf8")), "Zoë");
   CHECK_STR(json_string_value(json_object_get(j, "level")), "info");
+  CHECK_STR(json_string_value(json_object_get(j, "broken")), "a\xef\xbf\xbd\xef\xbf\xbd(b");
   json_decref(j);
 
   j = logged(oversized); /* still one valid JSON object, marked as cut */

@@ -29,15 +29,9 @@ static void oauth_store_failure(http_ctx *ctx, kr_err err) {
                 NULL);
 }
 
-static token_keys keys_of(const http_ctx *ctx) {
-  const config *cfg = ctx->services->cfg;
-  return (token_keys){cfg->jwt_secret, cfg->jwt_secret_len, cfg->jwt_issuer, cfg->jwt_audience,
-                      cfg->access_token_ttl};
-}
-
 /* Answers the token response: an access token, and a refresh token when one is given. */
 static void reply_tokens(http_ctx *ctx, const principal *who, const char *refresh) {
-  token_keys keys = keys_of(ctx);
+  token_keys keys = token_keys_from(ctx->services->cfg);
   char *access = token_issue(&keys, who, (long)time(NULL));
   if (!access) {
     oauth_store_failure(ctx, KR_INTERNAL);
@@ -255,7 +249,7 @@ void auth_token_revoke(http_ctx *ctx) {
   }
   json_decref(errors);
   /* Access tokens are self-contained and short-lived: they cannot be revoked here. */
-  token_keys keys = keys_of(ctx);
+  token_keys keys = token_keys_from(ctx->services->cfg);
   principal who;
   const char *why;
   if (token_verify(&keys, token, (long)time(NULL), &who, &why) == KR_OK) {

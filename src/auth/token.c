@@ -8,6 +8,11 @@
 #include "core/rand.h"
 #include "core/text.h"
 
+token_keys token_keys_from(const config *cfg) {
+  return (token_keys){cfg->jwt_secret, cfg->jwt_secret_len, cfg->jwt_issuer, cfg->jwt_audience,
+                      cfg->access_token_ttl};
+}
+
 char *token_issue(const token_keys *keys, const principal *p, long now) {
   jwt_t *jwt = NULL;
   char jti[37];

@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "auth/principal.h"
+#include "config.h"
 #include "core/error.h"
 
 typedef struct {
@@ -18,6 +19,9 @@ typedef struct {
   const char *audience;
   int ttl_seconds;
 } token_keys;
+
+/* The signing settings of the configuration (which must outlive the result). */
+token_keys token_keys_from(const config *cfg);
 
 /* Seconds of clock skew tolerated on exp and nbf. */
 #define TOKEN_LEEWAY_SECONDS 30

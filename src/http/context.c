@@ -45,9 +45,12 @@ void http_reply_raw(http_ctx *ctx, int status, const char *content_type, const c
                     size_t len) {
   ctx->status = status;
   if (content_type) http_set_header(ctx, "Content-Type", content_type);
-  if (len == 0) ulfius_set_empty_body_response(ctx->resp, (unsigned int)status);
-  else if (ulfius_set_binary_body_response(ctx->resp, (unsigned int)status, data, len) != U_OK)
-    ulfius_set_empty_body_response(ctx->resp, 500), ctx->status = 500;
+  if (len == 0) {
+    ulfius_set_empty_body_response(ctx->resp, (unsigned int)status);
+  } else if (ulfius_set_binary_body_response(ctx->resp, (unsigned int)status, data, len) != U_OK) {
+    ctx->status = 500; /* out of memory for the copy: an empty 500 is all that is left */
+    ulfius_set_empty_body_response(ctx->resp, 500);
+  }
 }
 
 void http_reply_json(http_ctx *ctx, int status, json_t *body) {

@@ -118,9 +118,7 @@ static bool authenticate(http_ctx *ctx, const http_route *route) {
   }
   const char *jwt = auth + 7;
   while (*jwt == ' ') jwt++;
-  const config *cfg = services->cfg;
-  token_keys keys = {cfg->jwt_secret, cfg->jwt_secret_len, cfg->jwt_issuer, cfg->jwt_audience,
-                     cfg->access_token_ttl};
+  token_keys keys = token_keys_from(services->cfg);
   const char *why = NULL;
   if (token_verify(&keys, jwt, (long)time(NULL), &ctx->caller, &why) != KR_OK) {
     unauthorized(ctx, why);

@@ -1,0 +1,152 @@
+#include "label/rules.h"
+
+#include <stdio.h>
+#include <string.h>
+
+bool label_meets_threshold(score_counts c, int max_partially_met, int max_not_met) {
+  return c.partially_met <= max_partially_met && c.not_met <= max_not_met;
+}
+
+static void add_error(json_t *errors, const char *field, const char *message) {
+  json_array_append_new(errors, json_pack("{s:s, s:s}", "field", field, "message", message));
+}
+
+static int code_index(const char *code, const char *const *codes, size_t n) {
+  for (size_t i = 0; code && i < n; i++)
+    if (strcmp(codes[i], code) == 0) return (int)i;
+  return -1;
+}
+
+static bool member_allowed(const char *key, const char *const *members) {
+  if (strcmp(key, "normCode") == 0 || strcmp(key, "score") == 0) return true;
+  for (; members && *members; members++)
+    if (strcmp(*members, key) == 0) return true;
+  return false;
+}
+
+void label_check_scores(const json_t *scores, const char *const *codes, size_t code_count,
+                        bool complete, const char *const *item_members, const char *required_member,
+                        json_t *errors, score_counts *counts) {
+  memset(counts, 0, sizeof *counts);
+  char seen[code_count + 1]; /* a VLA: frameworks have tens of norms */
+  memset(seen, 0, sizeof seen);
+  char field[96], message[160];
+  size_t i;
+  const json_t *item;
+  json_array_foreach(scores, i, item) {
+    if (!json_is_object(item)) {
+      snprintf(field, sizeof field, "scores[%zu]", i);
+      add_error(errors, field, "must be an object");
+      continue;
+    }
+    const char *key;
+    const json_t *value;
+    json_object_foreach((json_t *)item, key, value) {
+      snprintf(field, sizeof field, "scores[%zu].%.40s", i, key);
+      if (!member_allowed(key, item_members)) add_error(errors, field, "is not a known field");
+      else if (!json_is_string(value)) add_error(errors, field, "must be a string");
+    }
+    if (required_member && !json_object_get(item, required_member)) {
+      snprintf(field, sizeof field, "scores[%zu].%s", i, required_member);
+      add_error(errors, field, "is required");
+    }
+    const char *code = json_string_value(json_object_get(item, "normCode"));
+    const char *score = json_string_value(json_object_get(item, "score"));
+    snprintf(field, sizeof field, "scores[%zu].normCode", i);
+    int at = code_index(code, codes, code_count);
+    if (!json_object_get(item, "normCode")) {
+      add_error(errors, field, "is required");
+    } else if (code && at < 0) {
+      snprintf(message, sizeof message, "%.40s is not a norm of this framework", code);
+      add_error(errors, field, message);
+    } else if (at >= 0 && seen[at]) {
+      snprintf(message, sizeof message, "%.40s is scored more than once", code);
+      add_error(errors, field, message);
+    }
+    if (at >= 0) seen[at] = 1;
+    snprintf(field, sizeof field, "scores[%zu].score", i);
+    if (!json_object_get(item, "score")) add_error(errors, field, "is required");
+    else if (score && strcmp(score, "met") == 0) counts->met++;
+    else if (score && strcmp(score, "partially_met") == 0) counts->partially_met++;
+    else if (score && strcmp(score, "not_met") == 0) counts->not_met++;
+    else if (score) add_error(errors, field, "must be met, partially_met or not_met");
+  }
+  for (size_t k = 0; complete && k < code_count; k++) {
+    if (seen[k]) continue;
+    snprintf(message, sizeof message, "no score for norm %.40s", codes[k]);
+    add_error(errors, "scores", message);
+  }
+}
+
+framework_openness label_framework_open_on(const framework_window *w, kr_date d,
+                                           bool started_before_restriction) {
+  if (d < w->open_from) return FRAMEWORK_NOT_YET_OPEN;
+  if (w->has_open_until && d > w->open_until) return FRAMEWORK_CLOSED;
+  if (w->has_restricted_from && d >= w->restricted_from && !started_before_restriction)
+    return FRAMEWORK_RESTRICTED;
+  return FRAMEWORK_OPEN;
+}
+
+const char *label_framework_refusal(framework_openness o) {
+  switch (o) {
+    case FRAMEWORK_NOT_YET_OPEN: return "this framework version does not take audits yet on the planned date";
+    case FRAMEWORK_CLOSED: return "this framework version takes no new audits on the planned date";
+    case FRAMEWORK_RESTRICTED:
+      return "on the planned date this framework version only takes organisations that had "
+             "already started on it; use the newer version";
+    default: return NULL;
+  }
+}
+
+kr_date label_certificate_valid_until(kr_date valid_from, int term_months) {
+  return date_add_months(valid_from, term_months) - 1;
+}
+
+kr_date label_certificate_start(kr_date decided_on, bool previous_runs, kr_date previous_valid_until) {
+  return previous_runs && previous_valid_until >= decided_on ? previous_valid_until + 1 : decided_on;
+}
+
+cert_status label_certificate_status(kr_date valid_from, kr_date valid_until,
+                                     const cert_change *changes, size_t n, kr_date on) {
+  for (size_t i = 0; i < n; i++)
+    if (changes[i].type == CHANGE_WITHDRAWN && changes[i].effective_on <= on) return CERT_WITHDRAWN;
+  if (on > valid_until) return CERT_EXPIRED;
+  if (on < valid_from) return CERT_NOT_YET_VALID;
+  const cert_change *latest = NULL;
+  for (size_t i = 0; i < n; i++) {
+    if (changes[i].type == CHANGE_WITHDRAWN || changes[i].effective_on > on) continue;
+    if (!latest || changes[i].effective_on >= latest->effective_on) latest = &changes[i];
+  }
+  return latest && latest->type == CHANGE_SUSPENDED ? CERT_SUSPENDED : CERT_VALID;
+}
+
+const char *label_cert_status_name(cert_status s) {
+  static const char *const names[] = {"valid", "suspended", "withdrawn", "expired", "not_yet_valid"};
+  return names[s];
+}
+
+bool label_cert_runs(cert_status s) {
+  return s == CERT_VALID || s == CERT_SUSPENDED || s == CERT_NOT_YET_VALID;
+}
+
+const char *label_change_refusal(cert_change_type type, cert_status s) {
+  if (s == CERT_WITHDRAWN) return "the certificate is withdrawn on that date";
+  switch (type) {
+    case CHANGE_SUSPENDED:
+      return s == CERT_SUSPENDED ? "the certificate is already suspended on that date" : NULL;
+    case CHANGE_REINSTATED:
+      return s == CERT_SUSPENDED ? NULL : "the certificate is not suspended on that date";
+    default:
+      return NULL;
+  }
+}
+
+bool label_change_type_parse(const char *text, cert_change_type *out) {
+  static const char *const names[] = {"suspended", "reinstated", "withdrawn"};
+  for (int i = 0; text && i < 3; i++)
+    if (strcmp(names[i], text) == 0) {
+      *out = (cert_change_type)i;
+      return true;
+    }
+  return false;
+}

@@ -1,0 +1,82 @@
+/* rules.h (label): the quality label's arithmetic. Pure: no I/O, unit-tested.
+ *
+ * Thresholds, which framework versions take new audits on a date, certificate terms and
+ * recertification, certificate status on a date, and which status changes are allowed. */
+#ifndef KR_LABEL_RULES_H
+#define KR_LABEL_RULES_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/date.h"
+
+/* ---- scores and thresholds ---------------------------------------------------------------- */
+typedef struct {
+  int met, partially_met, not_met;
+} score_counts;
+
+/* A framework's thresholds: at most this many norms partly met, and not met. */
+bool label_meets_threshold(score_counts counts, int max_partially_met, int max_not_met);
+
+/* Checks scores, a JSON array of objects with "normCode" and "score" (other members are the
+ * caller's to check), against a framework's norm codes: adds a {field, message} to errors for
+ * each unknown or repeated code, each invalid score and, when complete is true, each norm without
+ * a score. Fills counts from the valid entries. `item_members` names the members an entry may
+ * have besides normCode and score (NULL-terminated), each a string; `required_member`, if not
+ * NULL, must be present in every entry. */
+void label_check_scores(const json_t *scores, const char *const *codes, size_t code_count,
+                        bool complete, const char *const *item_members, const char *required_member,
+                        json_t *errors, score_counts *counts);
+
+/* ---- framework windows -------------------------------------------------------------------- */
+typedef struct {
+  kr_date open_from;
+  bool has_open_until;
+  kr_date open_until;      /* last day new audits may be planned */
+  bool has_restricted_from;
+  kr_date restricted_from; /* from then, only organisations that had started on this version */
+} framework_window;
+
+typedef enum { FRAMEWORK_OPEN, FRAMEWORK_NOT_YET_OPEN, FRAMEWORK_CLOSED, FRAMEWORK_RESTRICTED } framework_openness;
+
+/* Whether a new audit may be planned on `planned_on`; started_before_restriction says the
+ * organisation had an audit on this version planned before restricted_from. */
+framework_openness label_framework_open_on(const framework_window *w, kr_date planned_on,
+                                           bool started_before_restriction);
+/* A sentence for a refusal (static), or NULL for FRAMEWORK_OPEN. */
+const char *label_framework_refusal(framework_openness o);
+
+/* ---- certificates ------------------------------------------------------------------------- */
+/* The last day of a certificate valid from valid_from for term_months (end dates are inclusive). */
+kr_date label_certificate_valid_until(kr_date valid_from, int term_months);
+
+/* A recertification follows the running certificate without a gap: it starts the day after the
+ * previous validUntil when one still runs on the decision date, otherwise on the decision date. */
+kr_date label_certificate_start(kr_date decided_on, bool previous_runs, kr_date previous_valid_until);
+
+typedef enum { CERT_VALID, CERT_SUSPENDED, CERT_WITHDRAWN, CERT_EXPIRED, CERT_NOT_YET_VALID } cert_status;
+typedef enum { CHANGE_SUSPENDED, CHANGE_REINSTATED, CHANGE_WITHDRAWN } cert_change_type;
+
+typedef struct {
+  cert_change_type type;
+  kr_date effective_on;
+} cert_change; /* in the order they were recorded */
+
+/* The status on `on`: withdrawn once a withdrawal took effect; else expired after validUntil;
+ * else not yet valid before validFrom; else suspended when the latest suspension or
+ * reinstatement in effect (by effective date, then by recording order) is a suspension. */
+cert_status label_certificate_status(kr_date valid_from, kr_date valid_until,
+                                     const cert_change *changes, size_t n, kr_date on);
+const char *label_cert_status_name(cert_status s); /* "valid", "suspended", ... */
+/* True for a status under which a certificate "still runs" (for recertification). */
+bool label_cert_runs(cert_status s);
+
+/* Why a change with this status on its effective date is refused (static text), or NULL when it
+ * is allowed: suspend a valid one; reinstate a suspended one; withdraw anything not withdrawn. */
+const char *label_change_refusal(cert_change_type type, cert_status status_on_effective_date);
+
+/* Parses "suspended", "reinstated", "withdrawn"; false for anything else. */
+bool label_change_type_parse(const char *text, cert_change_type *out);
+
+#endif

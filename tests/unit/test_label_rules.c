@@ -1,0 +1,120 @@
+#include <jansson.h>
+#include <string.h>
+
+#include "check.h"
+#include "label/rules.h"
+
+static kr_date d(const char *text) {
+  kr_date v = 0;
+  date_parse(text, &v);
+  return v;
+}
+
+static const char *status(kr_date from, kr_date until, const cert_change *c, size_t n, const char *on) {
+  return label_cert_status_name(label_certificate_status(from, until, c, n, d(on)));
+}
+
+static json_t *scores_of(const char *const *codes, size_t n, int partially, int not_met) {
+  json_t *a = json_array();
+  for (size_t i = 0; i < n; i++) {
+    const char *score = (int)i < partially ? "partially_met" : (int)i < partially + not_met ? "not_met" : "met";
+    json_array_append_new(a, json_pack("{s:s, s:s, s:s}", "normCode", codes[i], "score", score, "finding", "f"));
+  }
+  return a;
+}
+
+int main(void) {
+  /* Thresholds: 2019 allows 8 partly met and 3 not met; 2017 allows 10 and 5. */
+  CHECK(label_meets_threshold((score_counts){38, 8, 3}, 8, 3));
+  CHECK(!label_meets_threshold((score_counts){37, 9, 3}, 8, 3));
+  CHECK(!label_meets_threshold((score_counts){37, 8, 4}, 8, 3));
+  CHECK(label_meets_threshold((score_counts){37, 10, 5}, 10, 5));
+  CHECK(!label_meets_threshold((score_counts){36, 11, 5}, 10, 5));
+  CHECK(!label_meets_threshold((score_counts){36, 10, 6}, 10, 5));
+
+  /* Scores: every norm once; unknown, repeated and missing codes are each named. */
+  const char *codes[] = {"V01", "V02", "V03", "D01"};
+  json_t *errors = json_array();
+  score_counts c;
+  const char *const finding[] = {"finding", NULL};
+  json_t *all = scores_of(codes, 4, 1, 1);
+  label_check_scores(all, codes, 4, true, finding, "finding", errors, &c);
+  CHECK(json_array_size(errors) == 0 && c.met == 2 && c.partially_met == 1 && c.not_met == 1);
+  json_decref(all);
+  json_t *bad = json_loads("[{\"normCode\":\"V01\",\"score\":\"met\",\"finding\":\"x\"},"
+                           "{\"normCode\":\"V01\",\"score\":\"met\",\"finding\":\"x\"},"
+                           "{\"normCode\":\"X99\",\"score\":\"met\",\"finding\":\"x\"},"
+                           "{\"normCode\":\"V02\",\"score\":\"great\",\"extra\":\"y\"}]", 0, NULL);
+  label_check_scores(bad, codes, 4, true, finding, "finding", errors, &c);
+  char text[2048];
+  char *dumped = json_dumps(errors, JSON_COMPACT);
+  strncpy(text, dumped, sizeof text - 1);
+  free(dumped);
+  CHECK(strstr(text, "\"scores[1].normCode\"") && strstr(text, "V01 is scored more than once"));
+  CHECK(strstr(text, "X99 is not a norm"));
+  CHECK(strstr(text, "\"scores[3].score\"") && strstr(text, "\"scores[3].extra\""));
+  CHECK(strstr(text, "\"scores[3].finding\""));
+  CHECK(strstr(text, "no score for norm V03") && strstr(text, "no score for norm D01"));
+  CHECK(!strstr(text, "no score for norm V02")); /* V02 was scored, if badly */
+  json_decref(bad);
+  json_decref(errors);
+  /* A draft may be partial. */
+  errors = json_array();
+  json_t *partial = scores_of(codes, 2, 0, 0);
+  label_check_scores(partial, codes, 4, false, NULL, NULL, errors, &c);
+  CHECK(json_array_size(errors) == 2); /* each entry's finding member, not allowed here */
+  json_decref(partial);
+  json_decref(errors);
+
+  /* Framework windows: 2017 until 2019-12-31, and from 2019-05-01 only for those who started. */
+  framework_window v2017 = {d("2017-01-01"), true, d("2019-12-31"), true, d("2019-05-01")};
+  CHECK(label_framework_open_on(&v2017, d("2019-04-30"), false) == FRAMEWORK_OPEN);
+  CHECK(label_framework_open_on(&v2017, d("2019-05-01"), false) == FRAMEWORK_RESTRICTED);
+  CHECK(label_framework_open_on(&v2017, d("2019-12-31"), true) == FRAMEWORK_OPEN);
+  CHECK(label_framework_open_on(&v2017, d("2020-01-01"), true) == FRAMEWORK_CLOSED);
+  CHECK(label_framework_open_on(&v2017, d("2016-12-31"), true) == FRAMEWORK_NOT_YET_OPEN);
+  framework_window v2019 = {d("2019-05-01"), false, 0, false, 0};
+  CHECK(label_framework_open_on(&v2019, d("2019-04-30"), false) == FRAMEWORK_NOT_YET_OPEN);
+  CHECK(label_framework_open_on(&v2019, d("2030-01-01"), false) == FRAMEWORK_OPEN);
+  CHECK(label_framework_refusal(FRAMEWORK_OPEN) == NULL);
+  CHECK(label_framework_refusal(FRAMEWORK_CLOSED) != NULL);
+
+  /* Terms end the day before the anniversary; recertification follows without a gap. */
+  CHECK(label_certificate_valid_until(d("2024-03-01"), 24) == d("2026-02-28"));
+  CHECK(label_certificate_valid_until(d("2024-02-29"), 12) == d("2025-02-27"));
+  CHECK(label_certificate_start(d("2025-06-01"), true, d("2025-12-31")) == d("2026-01-01"));
+  CHECK(label_certificate_start(d("2025-06-01"), false, d("2025-12-31")) == d("2025-06-01"));
+  CHECK(label_certificate_start(d("2025-06-01"), true, d("2025-05-31")) == d("2025-06-01"));
+
+  /* Status on the day before, of and after each boundary. */
+  kr_date from = d("2025-01-01"), until = d("2026-12-31");
+  CHECK_STR(status(from, until, NULL, 0, "2024-12-31"), "not_yet_valid");
+  CHECK_STR(status(from, until, NULL, 0, "2025-01-01"), "valid");
+  CHECK_STR(status(from, until, NULL, 0, "2026-12-31"), "valid");
+  CHECK_STR(status(from, until, NULL, 0, "2027-01-01"), "expired");
+  cert_change suspended[] = {{CHANGE_SUSPENDED, d("2025-03-01")}, {CHANGE_REINSTATED, d("2025-04-01")}};
+  CHECK_STR(status(from, until, suspended, 2, "2025-02-28"), "valid");
+  CHECK_STR(status(from, until, suspended, 2, "2025-03-01"), "suspended");
+  CHECK_STR(status(from, until, suspended, 2, "2025-03-31"), "suspended");
+  CHECK_STR(status(from, until, suspended, 2, "2025-04-01"), "valid");
+  /* Suspended at the end of the term: expired wins after validUntil. */
+  cert_change late[] = {{CHANGE_SUSPENDED, d("2026-12-01")}};
+  CHECK_STR(status(from, until, late, 1, "2027-01-01"), "expired");
+  /* Withdrawal is final from its date, whatever follows. */
+  cert_change withdrawn[] = {{CHANGE_WITHDRAWN, d("2025-06-01")}, {CHANGE_REINSTATED, d("2025-07-01")}};
+  CHECK_STR(status(from, until, withdrawn, 2, "2025-05-31"), "valid");
+  CHECK_STR(status(from, until, withdrawn, 2, "2025-06-01"), "withdrawn");
+  CHECK_STR(status(from, until, withdrawn, 2, "2030-01-01"), "withdrawn");
+  /* Same effective date: the later recorded change wins. */
+  cert_change same_day[] = {{CHANGE_SUSPENDED, d("2025-05-01")}, {CHANGE_REINSTATED, d("2025-05-01")}};
+  CHECK_STR(status(from, until, same_day, 2, "2025-05-01"), "valid");
+
+  CHECK(label_change_refusal(CHANGE_SUSPENDED, CERT_VALID) == NULL);
+  CHECK(label_change_refusal(CHANGE_SUSPENDED, CERT_SUSPENDED) != NULL);
+  CHECK(label_change_refusal(CHANGE_REINSTATED, CERT_SUSPENDED) == NULL);
+  CHECK(label_change_refusal(CHANGE_REINSTATED, CERT_VALID) != NULL);
+  CHECK(label_change_refusal(CHANGE_REINSTATED, CERT_WITHDRAWN) != NULL);
+  CHECK(label_change_refusal(CHANGE_WITHDRAWN, CERT_SUSPENDED) == NULL);
+  CHECK(label_change_refusal(CHANGE_WITHDRAWN, CERT_WITHDRAWN) != NULL);
+  return CHECK_DONE();
+}

@@ -381,7 +381,7 @@ CREATE TABLE idempotency_keys (
   request_hash   text NOT NULL,
   status         integer NOT NULL,
   content_type   text,
-  body           bytea NOT NULL,
+  body           text NOT NULL,
   created_at     timestamptz NOT NULL DEFAULT clock_timestamp(),
   PRIMARY KEY (account_id, key)
 );

@@ -16,6 +16,8 @@
 #include "db/migrate.h"
 #include "db/pool.h"
 #include "http/edge.h"
+#include "http/idempotency.h"
+#include "label/store.h"
 #include "http/metrics.h"
 #include "http/routes.h"
 #include "http/server.h"
@@ -110,8 +112,9 @@ static int serve(void) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
   signal(SIGPIPE, SIG_IGN);
 
-  static const db_statement *const *const statement_lists[] = {auth_statements,
-                                                               accounts_statements, NULL};
+  static const db_statement *const *const statement_lists[] = {
+      auth_statements, accounts_statements, idempotency_statements, label_statements,
+      label_audit_statements, NULL};
   char err[1024];
   db_pool *pool = db_pool_create(cfg.database_url, cfg.db_pool_size, cfg.statement_timeout_ms,
                                  statement_lists, err, sizeof err);
@@ -152,6 +155,9 @@ static int serve(void) {
 }
 
 int main(int argc, char **argv) {
+  /* Dates are Europe/Amsterdam calendar dates (core/date.h); log times are UTC regardless. */
+  setenv("TZ", "Europe/Amsterdam", 1);
+  tzset();
   const char *command = argc > 1 ? argv[1] : "serve";
   if (argc > 2) {
     fputs(usage, stderr);

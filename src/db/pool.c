@@ -295,6 +295,17 @@ kr_err db_result_error(db_conn *conn, const PGresult *r) {
   return e;
 }
 
+kr_err db_fetch_text(db_conn *conn, const db_statement *stmt, int n, const char *const *values,
+                     char **out) {
+  *out = NULL;
+  PGresult *r = db_exec(conn, stmt, n, values);
+  kr_err e = db_result_error(conn, r);
+  if (e == KR_OK && (PQntuples(r) == 0 || PQgetisnull(r, 0, 0))) e = KR_NOT_FOUND;
+  if (e == KR_OK && !(*out = strdup(PQgetvalue(r, 0, 0)))) e = KR_INTERNAL;
+  PQclear(r);
+  return e;
+}
+
 static kr_err exec_command(db_conn *conn, const char *sql) {
   PGresult *r = PQexec(conn->pg, sql);
   kr_err e = db_result_error(conn, r);

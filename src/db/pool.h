@@ -52,6 +52,11 @@ kr_err db_result_error(db_conn *conn, const PGresult *r);
 /* The SQLSTATE of a failed result, or "" */
 const char *db_sqlstate(const PGresult *r);
 
+/* Runs a statement and hands over the first column of its first row as text the caller frees
+ * with free(); KR_NOT_FOUND when there is no row. */
+kr_err db_fetch_text(db_conn *conn, const db_statement *stmt, int n, const char *const *values,
+                     char **out);
+
 kr_err db_begin(db_conn *conn);
 kr_err db_commit(db_conn *conn);
 void db_rollback(db_conn *conn);

@@ -37,6 +37,23 @@ bool http_query_only(http_ctx *ctx, const char *const *allowed) {
   return !http_reply_if_invalid(ctx, errors);
 }
 
+bool http_if_match(http_ctx *ctx, const char *etag) {
+  const char *wanted = http_header(ctx, "If-Match");
+  if (!wanted) return true;
+  /* A comma-separated list of entity tags; weak ones never match (RFC 9110 13.1.1). */
+  size_t n = strlen(etag);
+  for (const char *p = wanted; *p;) {
+    while (*p == ' ' || *p == ',') p++;
+    if (*p == '*') return true;
+    if (strncmp(p, etag, n) == 0 && (p[n] == '\0' || p[n] == ',' || p[n] == ' ')) return true;
+    while (*p && *p != ',') p++;
+  }
+  http_reply_problem(ctx, KR_PRECONDITION_FAILED,
+                     "The resource has changed since you read it: read it again (If-Match).",
+                     NULL, NULL);
+  return false;
+}
+
 void http_set_header(http_ctx *ctx, const char *name, const char *value) {
   u_map_put(ctx->resp->map_header, name, value);
 }

@@ -51,6 +51,10 @@ db_conn *http_db(http_ctx *ctx);
  * were allowed. */
 bool http_query_only(http_ctx *ctx, const char *const *allowed);
 
+/* Conditional requests: true to go on; answers 412 when If-Match is present and names neither
+ * etag nor "*". */
+bool http_if_match(http_ctx *ctx, const char *etag);
+
 /* Response side ---------------------------------------------------------------------------- */
 void http_set_header(http_ctx *ctx, const char *name, const char *value);
 

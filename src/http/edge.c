@@ -73,7 +73,7 @@ static void common_headers(http_ctx *ctx) {
 static void cors_headers(http_ctx *ctx, const http_route *route, bool preflight,
                          const char *allow) {
   const char *origin = http_header(ctx, "Origin");
-  bool any = route && route->cors_any;
+  bool any = route && (route->flags & ROUTE_CORS_ANY);
   if (!any) {
     http_set_header(ctx, "Vary", "Origin");
     if (!config_cors_allows(services->cfg, origin)) return;
@@ -106,8 +106,8 @@ static void unauthorized(http_ctx *ctx, const char *why) {
 
 /* 401/403; true when the caller may go on. */
 static bool authenticate(http_ctx *ctx, const http_route *route) {
-  if (route->roles == 0) return true;
   const char *auth = http_header(ctx, "Authorization");
+  if (route->roles == 0 && !((route->flags & ROUTE_AUTH_OPTIONAL) && auth)) return true;
   if (!auth) {
     unauthorized(ctx, NULL);
     return false;
@@ -125,7 +125,7 @@ static bool authenticate(http_ctx *ctx, const http_route *route) {
     return false;
   }
   ctx->signed_in = true;
-  if (!(route->roles & (int)ctx->caller.role)) {
+  if (route->roles != 0 && !(route->roles & (int)ctx->caller.role)) {
     http_reply_problem(ctx, KR_FORBIDDEN, "Your role may not use this operation.", NULL, NULL);
     return false;
   }
@@ -152,7 +152,9 @@ static bool body_acceptable(http_ctx *ctx, const http_route *route) {
       expected = "This operation takes no request body.";
       break;
     case BODY_JSON:
-      ok = text_media_type_is(type, "application/json");
+      ok = text_media_type_is(type, "application/json") ||
+           (strcmp(ctx->req->http_verb, "PATCH") == 0 &&
+            text_media_type_is(type, "application/merge-patch+json"));
       expected = "Send the body as application/json.";
       break;
     default:

@@ -21,8 +21,13 @@ typedef struct http_route {
   http_handler handler;
   int roles;          /* 0: public; otherwise the role bits that may call it */
   body_kind body;
-  bool cors_any;      /* Access-Control-Allow-Origin: * (the public contract) */
+  unsigned flags;     /* ROUTE_* below */
 } http_route;
+
+/* Access-Control-Allow-Origin: * (the public contract). */
+#define ROUTE_CORS_ANY 1u
+/* Public, but a token, when sent, must be valid and signs the caller in (the full view). */
+#define ROUTE_AUTH_OPTIONAL 2u
 
 extern const http_route http_routes[];
 extern const size_t http_route_count;

@@ -14,8 +14,6 @@ import urllib.parse
 import uuid
 from zoneinfo import ZoneInfo
 
-import kr_helpers as H
-
 AMS = ZoneInfo("Europe/Amsterdam")
 ORGS = "/v1/organisations"
 FRAMEWORKS = "/v1/norm-frameworks"

@@ -23,7 +23,7 @@ import sys
 import jsonschema
 import yaml
 
-# The issue's route table: (method, server path, operationId, root route?).
+# The route table of the issues (foundation, then the quality label): (method, server path, operationId).
 ROUTES = [
     ("post", "/v1/auth/token", "createToken"),
     ("post", "/v1/auth/revocation", "revokeToken"),
@@ -38,6 +38,36 @@ ROUTES = [
     ("get", "/metrics", "getMetrics"),
     ("get", "/docs", "getDocsPage"),
     ("get", "/docs/{fileName}", "getDocsAsset"),
+    # issue 4: the quality label
+    ("post", "/v1/organisations", "createOrganisation"),
+    ("get", "/v1/organisations", "listOrganisations"),
+    ("get", "/v1/organisations/{organisationId}", "getOrganisation"),
+    ("patch", "/v1/organisations/{organisationId}", "updateOrganisation"),
+    ("get", "/v1/norm-frameworks", "listNormFrameworks"),
+    ("post", "/v1/norm-frameworks", "createNormFramework"),
+    ("get", "/v1/norm-frameworks/{version}", "getNormFramework"),
+    ("put", "/v1/norm-frameworks/{version}/texts", "updateNormTexts"),
+    ("get", "/v1/norm-frameworks/{version}/text-history", "listNormTextHistory"),
+    ("post", "/v1/certifying-bodies", "createCertifyingBody"),
+    ("get", "/v1/certifying-bodies", "listCertifyingBodies"),
+    ("get", "/v1/certifying-bodies/{certifyingBodyId}", "getCertifyingBody"),
+    ("post", "/v1/certifying-bodies/{certifyingBodyId}/framework-agreements", "createFrameworkAgreement"),
+    ("get", "/v1/certifying-bodies/{certifyingBodyId}/framework-agreements", "listFrameworkAgreements"),
+    ("post", "/v1/audits", "createAudit"),
+    ("get", "/v1/audits", "listAudits"),
+    ("get", "/v1/audits/{auditId}", "getAudit"),
+    ("post", "/v1/audits/{auditId}/cancellation", "cancelAudit"),
+    ("put", "/v1/audits/{auditId}/self-evaluation", "putSelfEvaluation"),
+    ("get", "/v1/audits/{auditId}/self-evaluation", "getSelfEvaluation"),
+    ("put", "/v1/audits/{auditId}/outcome", "putAuditOutcome"),
+    ("get", "/v1/audits/{auditId}/outcome", "getAuditOutcome"),
+    ("post", "/v1/audits/{auditId}/decision", "decideAudit"),
+    ("get", "/v1/certificates", "listCertificates"),
+    ("get", "/v1/certificates/{certificateNumber}", "getCertificate"),
+    ("get", "/v1/certificates/{certificateNumber}/history", "getCertificateHistory"),
+    ("post", "/v1/certificates/{certificateNumber}/suspension", "suspendCertificate"),
+    ("post", "/v1/certificates/{certificateNumber}/reinstatement", "reinstateCertificate"),
+    ("post", "/v1/certificates/{certificateNumber}/withdrawal", "withdrawCertificate"),
 ]
 GLOBAL_SERVERS = ["https://api.kwaliteitsregister.example/v1", "http://127.0.0.1:8080/v1"]
 ROOT_SERVERS = ["https://api.kwaliteitsregister.example", "http://127.0.0.1:8080"]

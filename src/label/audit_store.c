@@ -1,0 +1,351 @@
+#include "label/audit_store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const db_statement started_before = {
+    "label_audit_started_before",
+    "SELECT EXISTS (SELECT 1 FROM audits WHERE organisation_id = $1 AND framework_version = $2"
+    " AND planned_on < $3::date AND status <> 'cancelled')"};
+
+static const db_statement audit_insert = {
+    "label_audit_insert",
+    "INSERT INTO audits AS a (organisation_id, certifying_body_id, kind, type, framework_version,"
+    " planned_on, scope, created_by)"
+    " SELECT (j->>'organisationId')::uuid, (j->>'certifyingBodyId')::uuid, j->>'kind', j->>'type',"
+    " j->>'frameworkVersion', (j->>'plannedOn')::date, (j->'scope')::jsonb, $2::uuid"
+    " FROM (SELECT $1::json AS j) input RETURNING kr_audit_json(a), a.id"};
+
+static const db_statement audit_facts_stmt = {
+    "label_audit_facts",
+    "SELECT id, organisation_id, coalesce(certifying_body_id::text, ''), kind, status,"
+    " framework_version FROM audits WHERE id = $1"};
+static const db_statement audit_facts_locked = {
+    "label_audit_facts_locked",
+    "SELECT id, organisation_id, coalesce(certifying_body_id::text, ''), kind, status,"
+    " framework_version FROM audits WHERE id = $1 FOR UPDATE"};
+
+static const db_statement audit_get = {
+    "label_audit_get", "SELECT kr_audit_json(a) FROM audits a WHERE a.id = $1"};
+
+static const db_statement audit_page = {
+    "label_audit_page",
+    "SELECT kr_audit_json(a), kr_sort_key(a.created_at), a.id FROM audits a"
+    " WHERE ($1::uuid IS NULL OR a.organisation_id = $1) AND ($2::uuid IS NULL OR a.certifying_body_id = $2)"
+    "   AND ($3::text IS NULL OR a.status = $3) AND ($4::uuid IS NULL OR a.organisation_id = $4)"
+    "   AND ($5::bigint IS NULL OR (kr_sort_key(a.created_at), a.id) > ($5::bigint, $6::uuid))"
+    " ORDER BY kr_sort_key(a.created_at), a.id LIMIT $7"};
+
+static const db_statement audit_cancel = {
+    "label_audit_cancel",
+    "UPDATE audits a SET status = 'cancelled', cancellation_reason = $2 WHERE a.id = $1"
+    " RETURNING kr_audit_json(a)"};
+
+#define SELF_EVALUATION_JSON                                                                    \
+  "json_build_object('auditId', s.audit_id, 'status', s.status, 'scores', s.scores,"           \
+  " 'updatedAt', kr_utc(s.updated_at), 'submittedAt', kr_utc(s.submitted_at))"
+
+static const db_statement self_get = {
+    "label_self_get", "SELECT " SELF_EVALUATION_JSON " FROM self_evaluations s WHERE s.audit_id = $1"};
+
+static const db_statement self_put = {
+    "label_self_put",
+    "INSERT INTO self_evaluations AS s (audit_id, status, scores, submitted_at)"
+    " VALUES ($1, $2, $3::jsonb, CASE WHEN $2 = 'submitted' THEN clock_timestamp() END)"
+    " ON CONFLICT (audit_id) DO UPDATE SET status = excluded.status, scores = excluded.scores,"
+    "  updated_at = clock_timestamp(), submitted_at = excluded.submitted_at"
+    " WHERE s.status = 'draft' RETURNING " SELF_EVALUATION_JSON};
+
+static const db_statement outcome_get = {
+    "label_outcome_get", "SELECT kr_outcome_json(o) FROM audit_outcomes o WHERE o.audit_id = $1"};
+
+static const db_statement outcome_upsert = {
+    "label_outcome_upsert",
+    "INSERT INTO audit_outcomes AS o (audit_id, audited_on, auditors, advice, report_reference,"
+    " learning_report, met, partially_met, not_met, meets_threshold, submitted_by)"
+    " SELECT $1, (j->>'auditedOn')::date, ARRAY(SELECT json_array_elements_text(j->'auditors')),"
+    " j->>'advice', j->>'reportReference', j->>'learningReport', $3, $4, $5, $6, $7::uuid"
+    " FROM (SELECT $2::json AS j) input"
+    " ON CONFLICT (audit_id) DO UPDATE SET audited_on = excluded.audited_on,"
+    "  auditors = excluded.auditors, advice = excluded.advice,"
+    "  report_reference = excluded.report_reference, learning_report = excluded.learning_report,"
+    "  met = excluded.met, partially_met = excluded.partially_met, not_met = excluded.not_met,"
+    "  meets_threshold = excluded.meets_threshold, submitted_by = excluded.submitted_by,"
+    "  updated_at = clock_timestamp()"};
+
+static const db_statement outcome_clear_scores = {
+    "label_outcome_clear_scores", "DELETE FROM audit_outcome_scores WHERE audit_id = $1"};
+
+static const db_statement outcome_insert_scores = {
+    "label_outcome_insert_scores",
+    "INSERT INTO audit_outcome_scores (audit_id, norm_code, position, score, finding)"
+    " SELECT $1, s.value->>'normCode', s.ordinality, s.value->>'score', s.value->>'finding'"
+    " FROM json_array_elements($2::json->'scores') WITH ORDINALITY s"};
+
+static const db_statement audit_mark_submitted = {
+    "label_audit_mark_submitted",
+    "UPDATE audits SET status = 'outcome_submitted' WHERE id = $1"};
+
+static const db_statement outcome_verdict = {
+    "label_outcome_verdict",
+    "SELECT advice = 'positive', meets_threshold FROM audit_outcomes WHERE audit_id = $1"};
+
+/* ---- certificates ------------------------------------------------------------------------- */
+static const db_statement cert_get = {
+    "label_cert_get",
+    "SELECT kr_certificate_json(c), c.organisation_id, c.certifying_body_id, c.id"
+    " FROM certificates c WHERE c.certificate_number = $1"};
+static const db_statement cert_get_locked = {
+    "label_cert_get_locked",
+    "SELECT kr_certificate_json(c), c.organisation_id, c.certifying_body_id, c.id"
+    " FROM certificates c WHERE c.certificate_number = $1 FOR UPDATE"};
+
+static const db_statement certs_of = {
+    "label_certs_of",
+    "SELECT coalesce(json_agg(kr_certificate_json(c) ORDER BY c.valid_from, c.issued_at), '[]')"
+    " FROM certificates c WHERE c.organisation_id = $1"};
+
+static const db_statement decision_insert = {
+    "label_decision_insert",
+    "INSERT INTO audit_decisions (audit_id, granted, note, decided_on, decided_by)"
+    " VALUES ($1, $2, $3, $4, $5::uuid)"};
+
+static const db_statement audit_mark_decided = {
+    "label_audit_mark_decided",
+    "UPDATE audits SET status = CASE WHEN $2::boolean THEN 'granted' ELSE 'refused' END WHERE id = $1"};
+
+static const db_statement cert_insert = {
+    "label_cert_insert",
+    "WITH issued AS ("
+    " INSERT INTO certificates (certificate_number, organisation_id, audit_id, framework_version,"
+    "  certifying_body_id, valid_from, valid_until, previous_certificate_id)"
+    " SELECT 'KSW-' || to_char($4::date, 'YYYY') || '-' || lpad(nextval('certificate_number_seq')::text, 6, '0'),"
+    "  a.organisation_id, a.id, a.framework_version, a.certifying_body_id, $2::date, $3::date,"
+    "  (SELECT p.id FROM certificates p WHERE p.certificate_number = $5)"
+    " FROM audits a WHERE a.id = $1 RETURNING id, certificate_number, valid_from),"
+    " event AS (INSERT INTO certificate_events (certificate_id, type, effective_on, recorded_by)"
+    "  SELECT id, 'issued', valid_from, $6::uuid FROM issued)"
+    " SELECT certificate_number FROM issued"};
+
+static const db_statement decision_get = {
+    "label_decision_get",
+    "SELECT json_build_object('auditId', d.audit_id, 'granted', d.granted, 'note', d.note,"
+    " 'decidedOn', d.decided_on, 'decidedAt', kr_utc(d.decided_at), 'certificateNumber',"
+    " (SELECT c.certificate_number FROM certificates c WHERE c.audit_id = d.audit_id))"
+    " FROM audit_decisions d WHERE d.audit_id = $1"};
+
+static const db_statement cert_page = {
+    "label_cert_page",
+    "SELECT kr_certificate_json(c), kr_sort_key(c.issued_at), c.id"
+    " FROM certificates c JOIN organisations o ON o.id = c.organisation_id"
+    " WHERE (NOT $1::boolean OR NOT EXISTS (SELECT 1 FROM certificate_events w"
+    "         WHERE w.certificate_id = c.id AND w.type = 'withdrawn' AND w.effective_on <= $2::date))"
+    "   AND ($3::uuid IS NULL OR c.organisation_id = $3) AND ($4::uuid IS NULL OR c.certifying_body_id = $4)"
+    "   AND ($5::text IS NULL OR kr_fold(o.name) LIKE '%' || replace(replace(replace(kr_fold($5),"
+    "        '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%')"
+    "   AND ($6::text IS NULL OR kr_fold(o.city) = kr_fold($6))"
+    "   AND ($7::text IS NULL OR $7 = ANY (o.municipality_codes))"
+    "   AND ($8::text IS NULL OR o.kvk_number = $8)"
+    "   AND ($9::bigint IS NULL OR (kr_sort_key(c.issued_at), c.id) > ($9::bigint, $10::uuid))"
+    " ORDER BY kr_sort_key(c.issued_at), c.id LIMIT $11"};
+
+static const db_statement cert_history = {
+    "label_cert_history",
+    "SELECT json_build_object('items', coalesce(json_agg(json_build_object('id', e.id, 'type', e.type,"
+    " 'effectiveOn', e.effective_on, 'reason', e.reason, 'recordedAt', kr_utc(e.recorded_at),"
+    " 'recordedBy', e.recorded_by) ORDER BY e.id), '[]'), 'nextCursor', NULL)"
+    " FROM certificate_events e WHERE e.certificate_id = $1"};
+
+static const db_statement cert_change_insert = {
+    "label_cert_change",
+    "INSERT INTO certificate_events (certificate_id, type, effective_on, reason, recorded_by)"
+    " VALUES ($1, $2, $3, $4, $5::uuid)"};
+
+const db_statement *const label_audit_statements[] = {
+    &started_before, &audit_insert,     &audit_facts_stmt, &audit_facts_locked,  &audit_get,
+    &audit_page,     &audit_cancel,     &self_get,         &self_put,            &outcome_get,
+    &outcome_upsert, &outcome_clear_scores, &outcome_insert_scores, &audit_mark_submitted,
+    &outcome_verdict, &cert_get,        &cert_get_locked,  &certs_of,            &decision_insert,
+    &audit_mark_decided, &cert_insert,  &decision_get,     &cert_page,           &cert_history,
+    &cert_change_insert, NULL};
+
+static kr_err run(db_conn *db, const db_statement *s, int n, const char *const *v) {
+  PGresult *r = db_exec(db, s, n, v);
+  kr_err e = db_result_error(db, r);
+  PQclear(r);
+  return e;
+}
+
+kr_err label_audit_started_before(db_conn *db, const char *org, const char *version,
+                                  const char *date, bool *started) {
+  PGresult *r = db_exec(db, &started_before, 3, (const char *[]){org, version, date});
+  kr_err e = db_result_error(db, r);
+  *started = e == KR_OK && PQgetvalue(r, 0, 0)[0] == 't';
+  PQclear(r);
+  return e;
+}
+
+kr_err label_audit_create(db_conn *db, const char *obj_json, const char *account, char **json,
+                          char id[37]) {
+  PGresult *r = db_exec(db, &audit_insert, 2, (const char *[]){obj_json, account});
+  kr_err e = db_result_error(db, r);
+  if (e == KR_OK) {
+    *json = strdup(PQgetvalue(r, 0, 0));
+    snprintf(id, 37, "%s", PQgetvalue(r, 0, 1));
+    if (!*json) e = KR_INTERNAL;
+  }
+  PQclear(r);
+  return e;
+}
+
+kr_err label_audit_facts(db_conn *db, const char *id, bool lock, audit_facts *out) {
+  PGresult *r = db_exec(db, lock ? &audit_facts_locked : &audit_facts_stmt, 1, (const char *[]){id});
+  kr_err e = db_result_error(db, r);
+  if (e == KR_OK && PQntuples(r) == 0) e = KR_NOT_FOUND;
+  if (e == KR_OK) {
+    snprintf(out->id, sizeof out->id, "%s", PQgetvalue(r, 0, 0));
+    snprintf(out->organisation_id, sizeof out->organisation_id, "%s", PQgetvalue(r, 0, 1));
+    snprintf(out->body_id, sizeof out->body_id, "%s", PQgetvalue(r, 0, 2));
+    snprintf(out->kind, sizeof out->kind, "%s", PQgetvalue(r, 0, 3));
+    snprintf(out->status, sizeof out->status, "%s", PQgetvalue(r, 0, 4));
+    snprintf(out->framework, sizeof out->framework, "%s", PQgetvalue(r, 0, 5));
+  }
+  PQclear(r);
+  return e;
+}
+
+kr_err label_audit_get(db_conn *db, const char *id, char **json) {
+  return db_fetch_text(db, &audit_get, 1, (const char *[]){id}, json);
+}
+
+kr_err label_audit_page(db_conn *db, const char *only_org, const char *only_body,
+                        const char *status, const char *org_filter, const page_cursor *after,
+                        int limit, PGresult **out) {
+  char rows[16];
+  snprintf(rows, sizeof rows, "%d", limit + 1);
+  const char *v[] = {only_org, only_body, status, org_filter, after->present ? after->key : NULL,
+                     after->present ? after->id : NULL, rows};
+  PGresult *r = db_exec(db, &audit_page, 7, v);
+  kr_err e = db_result_error(db, r);
+  if (e != KR_OK) {
+    PQclear(r);
+    r = NULL;
+  }
+  *out = r;
+  return e;
+}
+
+kr_err label_audit_cancel(db_conn *db, const char *id, const char *reason, char **json) {
+  return db_fetch_text(db, &audit_cancel, 2, (const char *[]){id, reason}, json);
+}
+
+kr_err label_self_evaluation_get(db_conn *db, const char *audit, char **json) {
+  return db_fetch_text(db, &self_get, 1, (const char *[]){audit}, json);
+}
+
+kr_err label_self_evaluation_put(db_conn *db, const char *audit, const char *status,
+                                 const char *scores_json, char **json) {
+  kr_err e = db_fetch_text(db, &self_put, 3, (const char *[]){audit, status, scores_json}, json);
+  return e == KR_NOT_FOUND ? KR_CONFLICT : e; /* no row: the stored one is submitted */
+}
+
+kr_err label_outcome_get(db_conn *db, const char *audit, char **json) {
+  return db_fetch_text(db, &outcome_get, 1, (const char *[]){audit}, json);
+}
+
+kr_err label_outcome_put(db_conn *db, const char *audit, const char *obj_json, score_counts c,
+                         bool meets, const char *account, char **json) {
+  char met[12], partially[12], not_met[12];
+  snprintf(met, sizeof met, "%d", c.met);
+  snprintf(partially, sizeof partially, "%d", c.partially_met);
+  snprintf(not_met, sizeof not_met, "%d", c.not_met);
+  const char *v[] = {audit, obj_json, met, partially, not_met, meets ? "true" : "false", account};
+  kr_err e = run(db, &outcome_upsert, 7, v);
+  if (e == KR_OK) e = run(db, &outcome_clear_scores, 1, (const char *[]){audit});
+  if (e == KR_OK) e = run(db, &outcome_insert_scores, 2, (const char *[]){audit, obj_json});
+  if (e == KR_OK) e = run(db, &audit_mark_submitted, 1, (const char *[]){audit});
+  if (e == KR_OK) e = db_fetch_text(db, &outcome_get, 1, (const char *[]){audit}, json);
+  return e;
+}
+
+kr_err label_outcome_verdict(db_conn *db, const char *audit, bool *positive, bool *meets) {
+  PGresult *r = db_exec(db, &outcome_verdict, 1, (const char *[]){audit});
+  kr_err e = db_result_error(db, r);
+  if (e == KR_OK && PQntuples(r) == 0) e = KR_NOT_FOUND;
+  if (e == KR_OK) {
+    *positive = PQgetvalue(r, 0, 0)[0] == 't';
+    *meets = PQgetvalue(r, 0, 1)[0] == 't';
+  }
+  PQclear(r);
+  return e;
+}
+
+kr_err label_certificate_get(db_conn *db, const char *number, bool lock, certificate_row *out) {
+  memset(out, 0, sizeof *out);
+  PGresult *r = db_exec(db, lock ? &cert_get_locked : &cert_get, 1, (const char *[]){number});
+  kr_err e = db_result_error(db, r);
+  if (e == KR_OK && PQntuples(r) == 0) e = KR_NOT_FOUND;
+  if (e == KR_OK) {
+    out->json = strdup(PQgetvalue(r, 0, 0));
+    snprintf(out->organisation_id, sizeof out->organisation_id, "%s", PQgetvalue(r, 0, 1));
+    snprintf(out->body_id, sizeof out->body_id, "%s", PQgetvalue(r, 0, 2));
+    snprintf(out->id, sizeof out->id, "%s", PQgetvalue(r, 0, 3));
+    if (!out->json) e = KR_INTERNAL;
+  }
+  PQclear(r);
+  return e;
+}
+
+void certificate_row_free(certificate_row *row) {
+  free(row->json);
+  row->json = NULL;
+}
+
+kr_err label_certificates_of(db_conn *db, const char *org, char **json) {
+  return db_fetch_text(db, &certs_of, 1, (const char *[]){org}, json);
+}
+
+kr_err label_decide(db_conn *db, const char *audit, bool granted, const char *note,
+                    const char *decided_on, const char *account, const char *org,
+                    const char *valid_from, const char *valid_until, const char *previous,
+                    char **json) {
+  (void)org;
+  const char *g = granted ? "true" : "false";
+  kr_err e = run(db, &decision_insert, 5, (const char *[]){audit, g, note, decided_on, account});
+  if (e == KR_OK) e = run(db, &audit_mark_decided, 2, (const char *[]){audit, g});
+  if (e == KR_OK && granted) {
+    const char *v[] = {audit, valid_from, valid_until, decided_on, previous, account};
+    e = run(db, &cert_insert, 6, v);
+  }
+  if (e == KR_OK) e = db_fetch_text(db, &decision_get, 1, (const char *[]){audit}, json);
+  return e;
+}
+
+kr_err label_certificate_page(db_conn *db, bool public_only, const char *today,
+                              const char *only_org, const char *only_body, const char *q,
+                              const char *city, const char *municipality, const char *kvk,
+                              const page_cursor *after, int limit, PGresult **out) {
+  char rows[16];
+  snprintf(rows, sizeof rows, "%d", limit + 1);
+  const char *v[] = {public_only ? "true" : "false", today, only_org, only_body, q, city,
+                     municipality, kvk, after->present ? after->key : NULL,
+                     after->present ? after->id : NULL, rows};
+  PGresult *r = db_exec(db, &cert_page, 11, v);
+  kr_err e = db_result_error(db, r);
+  if (e != KR_OK) {
+    PQclear(r);
+    r = NULL;
+  }
+  *out = r;
+  return e;
+}
+
+kr_err label_certificate_history(db_conn *db, const char *certificate_id, char **json) {
+  return db_fetch_text(db, &cert_history, 1, (const char *[]){certificate_id}, json);
+}
+
+kr_err label_certificate_change(db_conn *db, const char *certificate_id, const char *type,
+                                const char *effective_on, const char *reason, const char *account) {
+  return run(db, &cert_change_insert, 5, (const char *[]){certificate_id, type, effective_on, reason, account});
+}

@@ -1,0 +1,109 @@
+#include "label/view.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/text.h"
+
+const char *label_uuid_param(http_ctx *ctx, const char *name) {
+  const char *v = http_path_param(ctx, name);
+  if (text_is_uuid(v)) return v;
+  json_t *errors = field_errors_new();
+  field_error(errors, name, "must be a UUID");
+  http_reply_if_invalid(ctx, errors);
+  return NULL;
+}
+
+void label_reply_error(http_ctx *ctx, kr_err e, const char *not_found) {
+  http_reply_problem(ctx, e, e == KR_NOT_FOUND ? not_found : NULL, NULL, NULL);
+}
+
+void label_reply_json_text(http_ctx *ctx, int status, char *json) {
+  http_reply_raw(ctx, status, "application/json", json, strlen(json));
+  free(json);
+}
+
+static size_t utf8_chars(const char *s) {
+  size_t n = 0;
+  for (; *s; s++)
+    if (((unsigned char)*s & 0xC0) != 0x80) n++;
+  return n;
+}
+
+void label_check_text(const json_t *obj, const char *name, size_t min, size_t max, json_t *errors) {
+  const char *v = json_string_value(json_object_get(obj, name));
+  if (!v) return;
+  size_t n = utf8_chars(v);
+  char message[96];
+  if (n < min || n > max) {
+    snprintf(message, sizeof message, "must have %zu to %zu characters", min, max);
+    field_error(errors, name, message);
+  }
+}
+
+bool label_check_date(const json_t *obj, const char *name, bool required, json_t *errors, kr_date *out) {
+  const json_t *v = json_object_get(obj, name);
+  if (!v || json_is_null(v)) {
+    if (required && !v) field_error(errors, name, "is required");
+    return false;
+  }
+  if (!json_is_string(v) || !date_parse(json_string_value(v), out)) {
+    field_error(errors, name, "must be a date (YYYY-MM-DD)");
+    return false;
+  }
+  return true;
+}
+
+/* Reads the changes array ([[type, date], ...]) into out; returns how many. */
+static size_t read_changes(const json_t *changes, cert_change *out, size_t max) {
+  size_t n = 0, i;
+  const json_t *c;
+  json_array_foreach(changes, i, c) {
+    cert_change_type t;
+    kr_date d;
+    if (n < max && label_change_type_parse(json_string_value(json_array_get(c, 0)), &t) &&
+        date_parse(json_string_value(json_array_get(c, 1)), &d))
+      out[n++] = (cert_change){t, d};
+  }
+  return n;
+}
+
+static bool facts_of(const json_t *cert, kr_date on, cert_status *status, kr_date *from, kr_date *until) {
+  cert_change changes[64];
+  if (!date_parse(json_string_value(json_object_get(cert, "validFrom")), from) ||
+      !date_parse(json_string_value(json_object_get(cert, "validUntil")), until))
+    return false;
+  size_t n = read_changes(json_object_get(cert, "changes"), changes, 64);
+  *status = label_certificate_status(*from, *until, changes, n, on);
+  return true;
+}
+
+bool label_certificate_facts(const char *json, kr_date on, cert_status *status, kr_date *valid_from,
+                             kr_date *valid_until) {
+  json_t *cert = json_loads(json, 0, NULL);
+  bool ok = cert && facts_of(cert, on, status, valid_from, valid_until);
+  json_decref(cert);
+  return ok;
+}
+
+char *label_certificate_view(const char *json, kr_date today, bool public_view, cert_status *status) {
+  json_t *cert = json_loads(json, 0, NULL);
+  kr_date from, until;
+  if (!cert || !facts_of(cert, today, status, &from, &until)) {
+    json_decref(cert);
+    return NULL;
+  }
+  json_object_del(cert, "changes");
+  json_object_set_new(cert, "status", json_string(label_cert_status_name(*status)));
+  if (public_view) {
+    static const char *const private_members[] = {"auditId", "issuedAt", "previousCertificateNumber"};
+    for (size_t i = 0; i < sizeof private_members / sizeof private_members[0]; i++)
+      json_object_del(cert, private_members[i]);
+    json_object_del(json_object_get(cert, "organisation"), "id");
+    json_object_del(json_object_get(cert, "certifyingBody"), "id");
+  }
+  char *out = json_dumps(cert, JSON_COMPACT);
+  json_decref(cert);
+  return out;
+}

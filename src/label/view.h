@@ -1,0 +1,33 @@
+/* view.h (label): small pieces the label's handlers share. */
+#ifndef KR_LABEL_VIEW_H
+#define KR_LABEL_VIEW_H
+
+#include <stdbool.h>
+
+#include "core/date.h"
+#include "http/context.h"
+#include "label/rules.h"
+
+/* The path parameter `name` when it is a UUID; otherwise answers 400 naming it and gives NULL. */
+const char *label_uuid_param(http_ctx *ctx, const char *name);
+
+/* Answers a store error; KR_NOT_FOUND gets `not_found` as its detail. */
+void label_reply_error(http_ctx *ctx, kr_err e, const char *not_found);
+
+/* Answers 200/201 with JSON text the store made, and frees it. */
+void label_reply_json_text(http_ctx *ctx, int status, char *json);
+
+/* Checks an optional string member: a string of min..max characters. */
+void label_check_text(const json_t *obj, const char *name, size_t min, size_t max, json_t *errors);
+/* Checks a date member ("YYYY-MM-DD", a real date); *out gets it when valid. */
+bool label_check_date(const json_t *obj, const char *name, bool required, json_t *errors, kr_date *out);
+
+/* A certificate as kr_certificate_json made it: computes its status on `today` from its
+ * `changes`, drops those, and for the public view also the members only parties may see.
+ * Returns the new JSON text (free it) and the status, or NULL when out of memory. */
+char *label_certificate_view(const char *json, kr_date today, bool public_view, cert_status *status);
+/* The status on `on` of a certificate JSON (kr_certificate_json), and its validity window. */
+bool label_certificate_facts(const char *json, kr_date on, cert_status *status, kr_date *valid_from,
+                             kr_date *valid_until);
+
+#endif

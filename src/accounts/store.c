@@ -76,15 +76,7 @@ kr_err accounts_store_create(db_conn *db, const account_new *a, char **json, cha
 }
 
 kr_err accounts_store_get(db_conn *db, const char *id, char **json) {
-  PGresult *r = db_exec(db, &get_account, 1, (const char *[]){id});
-  kr_err e = db_result_error(db, r);
-  if (e == KR_OK && PQntuples(r) == 0) e = KR_NOT_FOUND;
-  if (e == KR_OK) {
-    *json = strdup(PQgetvalue(r, 0, 0));
-    if (!*json) e = KR_INTERNAL;
-  }
-  PQclear(r);
-  return e;
+  return db_fetch_text(db, &get_account, 1, (const char *[]){id}, json);
 }
 
 kr_err accounts_store_page(db_conn *db, const char *role_name, const page_cursor *after,
@@ -93,14 +85,7 @@ kr_err accounts_store_page(db_conn *db, const char *role_name, const page_cursor
   snprintf(rows, sizeof rows, "%d", limit + 1);
   const char *values[] = {role_name, after->present ? after->key : NULL,
                           after->present ? after->id : NULL, rows};
-  PGresult *r = db_exec(db, &page_accounts, 4, values);
-  kr_err e = db_result_error(db, r);
-  if (e != KR_OK) {
-    PQclear(r);
-    r = NULL;
-  }
-  *out = r;
-  return e;
+  return db_fetch_result(db, &page_accounts, 4, values, out);
 }
 
 kr_err accounts_store_set_password(db_conn *db, const char *id, const char *password_hash) {

@@ -306,6 +306,18 @@ kr_err db_fetch_text(db_conn *conn, const db_statement *stmt, int n, const char 
   return e;
 }
 
+kr_err db_fetch_result(db_conn *conn, const db_statement *stmt, int n, const char *const *values,
+                       PGresult **out) {
+  PGresult *r = db_exec(conn, stmt, n, values);
+  kr_err e = db_result_error(conn, r);
+  if (e != KR_OK) {
+    PQclear(r);
+    r = NULL;
+  }
+  *out = r;
+  return e;
+}
+
 static kr_err exec_command(db_conn *conn, const char *sql) {
   PGresult *r = PQexec(conn->pg, sql);
   kr_err e = db_result_error(conn, r);

@@ -57,6 +57,11 @@ const char *db_sqlstate(const PGresult *r);
 kr_err db_fetch_text(db_conn *conn, const db_statement *stmt, int n, const char *const *values,
                      char **out);
 
+/* Runs a statement and hands over its result when it succeeded (the caller PQclears it); on
+ * failure *out is NULL. */
+kr_err db_fetch_result(db_conn *conn, const db_statement *stmt, int n, const char *const *values,
+                       PGresult **out);
+
 kr_err db_begin(db_conn *conn);
 kr_err db_commit(db_conn *conn);
 void db_rollback(db_conn *conn);

@@ -226,14 +226,7 @@ kr_err label_audit_page(db_conn *db, const char *only_org, const char *only_body
   snprintf(rows, sizeof rows, "%d", limit + 1);
   const char *v[] = {only_org, only_body, status, org_filter, after->present ? after->key : NULL,
                      after->present ? after->id : NULL, rows};
-  PGresult *r = db_exec(db, &audit_page, 7, v);
-  kr_err e = db_result_error(db, r);
-  if (e != KR_OK) {
-    PQclear(r);
-    r = NULL;
-  }
-  *out = r;
-  return e;
+  return db_fetch_result(db, &audit_page, 7, v, out);
 }
 
 kr_err label_audit_cancel(db_conn *db, const char *id, const char *reason, char **json) {
@@ -331,14 +324,7 @@ kr_err label_certificate_page(db_conn *db, bool public_only, const char *today,
   const char *v[] = {public_only ? "true" : "false", today, only_org, only_body, q, city,
                      municipality, kvk, after->present ? after->key : NULL,
                      after->present ? after->id : NULL, rows};
-  PGresult *r = db_exec(db, &cert_page, 11, v);
-  kr_err e = db_result_error(db, r);
-  if (e != KR_OK) {
-    PQclear(r);
-    r = NULL;
-  }
-  *out = r;
-  return e;
+  return db_fetch_result(db, &cert_page, 11, v, out);
 }
 
 kr_err label_certificate_history(db_conn *db, const char *certificate_id, char **json) {

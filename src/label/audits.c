@@ -179,16 +179,10 @@ void label_audit_create_handler(http_ctx *ctx) {
     json_decref(errors);
     label_reply_error(ctx, e, NULL);
   } else if (!http_reply_if_invalid(ctx, errors)) {
-    char *text = json_dumps(body, JSON_COMPACT), *json = NULL, id[37], location[64];
+    char *text = json_dumps(body, JSON_COMPACT), *json = NULL, id[37] = "";
     e = text ? label_audit_create(db, text, ctx->caller.account_id, &json, id) : KR_INTERNAL;
     free(text);
-    if (e == KR_OK) {
-      snprintf(location, sizeof location, "/v1/audits/%s", id);
-      http_set_header(ctx, "Location", location);
-      label_reply_json_text(ctx, 201, json);
-    } else {
-      label_reply_error(ctx, e, not_found);
-    }
+    label_reply_created(ctx, e, json, "/v1/audits", id, not_found);
   }
   json_decref(body);
 }
@@ -223,8 +217,7 @@ void label_audit_get_handler(http_ctx *ctx) {
   if (!db || !load_audit(ctx, db, false, &a)) return;
   char *json = NULL;
   kr_err e = label_audit_get(db, a.id, &json);
-  if (e == KR_OK) label_reply_json_text(ctx, 200, json);
-  else label_reply_error(ctx, e, not_found);
+  label_reply_result(ctx, e, json, not_found);
 }
 
 void label_audit_cancel_handler(http_ctx *ctx) {
@@ -336,8 +329,7 @@ void label_self_get_handler(http_ctx *ctx) {
   if (!db || !load_audit(ctx, db, false, &a)) return;
   char *json = NULL;
   kr_err e = label_self_evaluation_get(db, a.id, &json);
-  if (e == KR_OK) label_reply_json_text(ctx, 200, json);
-  else label_reply_error(ctx, e, "There is no self-evaluation for this audit yet.");
+  label_reply_result(ctx, e, json, "There is no self-evaluation for this audit yet.");
 }
 
 static const body_field outcome_fields[] = {
@@ -460,8 +452,7 @@ void label_outcome_get_handler(http_ctx *ctx) {
   if (!db || !load_audit(ctx, db, false, &a)) return;
   char *json = NULL;
   kr_err e = label_outcome_get(db, a.id, &json);
-  if (e == KR_OK) label_reply_json_text(ctx, 200, json);
-  else label_reply_error(ctx, e, "There is no outcome for this audit yet.");
+  label_reply_result(ctx, e, json, "There is no outcome for this audit yet.");
 }
 
 /* ---- decision ----------------------------------------------------------------------------- */

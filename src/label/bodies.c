@@ -33,15 +33,9 @@ void label_body_create_handler(http_ctx *ctx) {
   label_check_text(body, "name", 1, 200, errors);
   db_conn *db = NULL;
   if (!http_reply_if_invalid(ctx, errors) && (db = http_db(ctx))) {
-    char *json = NULL, id[37], location[80];
+    char *json = NULL, id[37] = "";
     kr_err e = label_body_create(db, body_string(body, "name"), &json, id);
-    if (e == KR_OK) {
-      snprintf(location, sizeof location, "/v1/certifying-bodies/%s", id);
-      http_set_header(ctx, "Location", location);
-      label_reply_json_text(ctx, 201, json);
-    } else {
-      label_reply_error(ctx, e, not_found);
-    }
+    label_reply_created(ctx, e, json, "/v1/certifying-bodies", id, not_found);
   }
   json_decref(body);
 }
@@ -69,8 +63,7 @@ void label_body_get_handler(http_ctx *ctx) {
   if (!db) return;
   char *json = NULL;
   kr_err e = label_body_get(db, id, &json);
-  if (e == KR_OK) label_reply_json_text(ctx, 200, json);
-  else label_reply_error(ctx, e, not_found);
+  label_reply_result(ctx, e, json, not_found);
 }
 
 void label_agreement_create_handler(http_ctx *ctx) {
@@ -91,16 +84,12 @@ void label_agreement_create_handler(http_ctx *ctx) {
   if (has_from && has_until && until < from) field_error(errors, "validUntil", "is before validFrom");
   db_conn *db = NULL;
   if (!http_reply_if_invalid(ctx, errors) && (db = http_db(ctx))) {
-    char *json = NULL, agreement[37], location[128];
+    char *json = NULL, agreement[37] = "", collection[96];
     kr_err e = label_agreement_create(db, id, body_string(body, "validFrom"),
                                       has_until ? body_string(body, "validUntil") : NULL, &json, agreement);
-    if (e == KR_OK) {
-      snprintf(location, sizeof location, "/v1/certifying-bodies/%s/framework-agreements", id);
-      http_set_header(ctx, "Location", location);
-      label_reply_json_text(ctx, 201, json);
-    } else {
-      label_reply_error(ctx, e, not_found);
-    }
+    /* Agreements have no route of their own: the Location is the body's list. */
+    snprintf(collection, sizeof collection, "/v1/certifying-bodies/%s", id);
+    label_reply_created(ctx, e, json, collection, "framework-agreements", not_found);
   }
   json_decref(body);
 }
@@ -112,6 +101,5 @@ void label_agreement_list_handler(http_ctx *ctx) {
   if (!db) return;
   char *json = NULL;
   kr_err e = label_agreement_list(db, id, &json);
-  if (e == KR_OK) label_reply_json_text(ctx, 200, json);
-  else label_reply_error(ctx, e, not_found);
+  label_reply_result(ctx, e, json, not_found);
 }

@@ -148,8 +148,7 @@ void label_cert_history_handler(http_ctx *ctx) {
   if (!db || !load(ctx, db, false, &c)) return;
   char *json = NULL;
   kr_err e = entitled(ctx, &c) ? label_certificate_history(db, c.id, &json) : KR_NOT_FOUND;
-  if (e == KR_OK) label_reply_json_text(ctx, 200, json);
-  else label_reply_error(ctx, e, not_found);
+  label_reply_result(ctx, e, json, not_found);
   certificate_row_free(&c);
 }
 

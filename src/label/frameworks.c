@@ -17,8 +17,7 @@ void label_fw_list_handler(http_ctx *ctx) {
   char *json = NULL;
   kr_err e = db ? label_framework_list(db, &json) : KR_OK;
   if (!db) return;
-  if (e == KR_OK) label_reply_json_text(ctx, 200, json);
-  else label_reply_error(ctx, e, not_found);
+  label_reply_result(ctx, e, json, not_found);
 }
 
 static bool version_valid(const char *v) {
@@ -46,8 +45,7 @@ void label_fw_get_handler(http_ctx *ctx) {
   if (!db) return;
   char *json = NULL;
   kr_err e = label_framework_get(db, version, &json);
-  if (e == KR_OK) label_reply_json_text(ctx, 200, json);
-  else label_reply_error(ctx, e, not_found);
+  label_reply_result(ctx, e, json, not_found);
 }
 
 static const body_field framework_fields[] = {
@@ -143,16 +141,8 @@ void label_fw_create_handler(http_ctx *ctx) {
     char *text = json_dumps(body, JSON_COMPACT), *json = NULL;
     kr_err e = text ? label_framework_create(db, text, &json) : KR_INTERNAL;
     free(text);
-    if (e == KR_OK) {
-      char location[96];
-      snprintf(location, sizeof location, "/v1/norm-frameworks/%s", version);
-      http_set_header(ctx, "Location", location);
-      label_reply_json_text(ctx, 201, json);
-    } else if (e == KR_CONFLICT) {
-      http_reply_problem(ctx, KR_CONFLICT, "This framework version exists already.", NULL, NULL);
-    } else {
-      label_reply_error(ctx, e, not_found);
-    }
+    if (e == KR_CONFLICT) http_reply_problem(ctx, KR_CONFLICT, "This framework version exists already.", NULL, NULL);
+    else label_reply_created(ctx, e, json, "/v1/norm-frameworks", version, not_found);
   }
   json_decref(body);
 }
@@ -229,6 +219,5 @@ void label_fw_history_handler(http_ctx *ctx) {
   if (!db) return;
   char *json = NULL;
   kr_err e = label_framework_text_history(db, version, &json);
-  if (e == KR_OK) label_reply_json_text(ctx, 200, json);
-  else label_reply_error(ctx, e, not_found);
+  label_reply_result(ctx, e, json, not_found);
 }

@@ -71,23 +71,12 @@ kr_err label_org_update(db_conn *db, const char *id, const char *obj_json, char 
                            revision);
 }
 
-/* A page query's result, kept only when it succeeded. */
-static kr_err page_result(db_conn *db, PGresult *r, PGresult **out) {
-  kr_err e = db_result_error(db, r);
-  if (e != KR_OK) {
-    PQclear(r);
-    r = NULL;
-  }
-  *out = r;
-  return e;
-}
-
 kr_err label_org_page(db_conn *db, const char *kvk, const char *q, const page_cursor *after,
                       int limit, PGresult **out) {
   char rows[16];
   snprintf(rows, sizeof rows, "%d", limit + 1);
   const char *v[] = {kvk, q, after->present ? after->key : NULL, after->present ? after->id : NULL, rows};
-  return page_result(db, db_exec(db, &org_page, 5, v), out);
+  return db_fetch_result(db, &org_page, 5, v, out);
 }
 
 static kr_err fetch_bool(db_conn *db, const db_statement *s, int n, const char *const *v, bool *out) {
@@ -196,8 +185,7 @@ kr_err label_framework_create(db_conn *db, const char *obj_json, char **json) {
 }
 
 kr_err label_framework_codes(db_conn *db, const char *version, PGresult **out) {
-  PGresult *r = db_exec(db, &fw_codes, 1, (const char *[]){version});
-  kr_err e = page_result(db, r, out);
+  kr_err e = db_fetch_result(db, &fw_codes, 1, (const char *[]){version}, out);
   if (e == KR_OK && PQntuples(*out) == 0) {
     PQclear(*out);
     *out = NULL;
@@ -290,7 +278,7 @@ kr_err label_body_page(db_conn *db, const page_cursor *after, int limit, PGresul
   char rows[16];
   snprintf(rows, sizeof rows, "%d", limit + 1);
   const char *v[] = {after->present ? after->key : NULL, after->present ? after->id : NULL, rows};
-  return page_result(db, db_exec(db, &body_page, 3, v), out);
+  return db_fetch_result(db, &body_page, 3, v, out);
 }
 
 kr_err label_agreement_create(db_conn *db, const char *body_id, const char *valid_from,

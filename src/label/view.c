@@ -19,6 +19,27 @@ void label_reply_error(http_ctx *ctx, kr_err e, const char *not_found) {
   http_reply_problem(ctx, e, e == KR_NOT_FOUND ? not_found : NULL, NULL, NULL);
 }
 
+void label_reply_result(http_ctx *ctx, kr_err e, char *json, const char *not_found) {
+  if (e == KR_OK) {
+    label_reply_json_text(ctx, 200, json);
+  } else {
+    free(json);
+    label_reply_error(ctx, e, not_found);
+  }
+}
+
+void label_reply_created(http_ctx *ctx, kr_err e, char *json, const char *collection, const char *id,
+                         const char *not_found) {
+  if (e != KR_OK) {
+    label_reply_result(ctx, e, json, not_found);
+    return;
+  }
+  char location[256];
+  snprintf(location, sizeof location, "%s/%s", collection, id);
+  http_set_header(ctx, "Location", location);
+  label_reply_json_text(ctx, 201, json);
+}
+
 void label_reply_json_text(http_ctx *ctx, int status, char *json) {
   http_reply_raw(ctx, status, "application/json", json, strlen(json));
   free(json);

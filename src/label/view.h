@@ -14,6 +14,13 @@ const char *label_uuid_param(http_ctx *ctx, const char *name);
 /* Answers a store error; KR_NOT_FOUND gets `not_found` as its detail. */
 void label_reply_error(http_ctx *ctx, kr_err e, const char *not_found);
 
+/* Answers a store call's outcome: 200 with its JSON (freed) when e is KR_OK, else the error. */
+void label_reply_result(http_ctx *ctx, kr_err e, char *json, const char *not_found);
+
+/* Answers a create: 201 with Location collection/id and the JSON (freed), or the error. */
+void label_reply_created(http_ctx *ctx, kr_err e, char *json, const char *collection, const char *id,
+                         const char *not_found);
+
 /* Answers 200/201 with JSON text the store made, and frees it. */
 void label_reply_json_text(http_ctx *ctx, int status, char *json);
 

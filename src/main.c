@@ -12,6 +12,7 @@
 #include "auth/password.h"
 #include "auth/store.h"
 #include "config.h"
+#include "core/date.h"
 #include "core/log.h"
 #include "db/migrate.h"
 #include "db/pool.h"
@@ -155,9 +156,6 @@ static int serve(void) {
 }
 
 int main(int argc, char **argv) {
-  /* Dates are Europe/Amsterdam calendar dates (core/date.h); log times are UTC regardless. */
-  setenv("TZ", "Europe/Amsterdam", 1);
-  tzset();
   const char *command = argc > 1 ? argv[1] : "serve";
   if (argc > 2) {
     fputs(usage, stderr);
@@ -180,7 +178,14 @@ int main(int argc, char **argv) {
     if (!load_config(&cfg, false)) return 2;
     return migrate(&cfg) ? 0 : 1;
   }
-  if (strcmp(command, "serve") == 0) return serve();
+  if (strcmp(command, "serve") == 0) {
+    /* Dates are Europe/Amsterdam calendar dates (core/date.h); log times are UTC regardless. */
+    if (!date_use_amsterdam()) {
+      fputs("kwaliteitsregister: the Europe/Amsterdam time zone is missing (install tzdata)\n", stderr);
+      return 1;
+    }
+    return serve();
+  }
   fprintf(stderr, "kwaliteitsregister: unknown command \"%s\"\n\n%s", command, usage);
   return 2;
 }

@@ -8,7 +8,7 @@ kr_die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 # Debian packages the build, the service and the tests need.
 KR_APT_PACKAGES=(
-  build-essential cmake pkg-config git ca-certificates curl
+  build-essential cmake pkg-config git ca-certificates curl tzdata
   libulfius-dev libjansson-dev libjwt-dev liborcania-dev libpq-dev libargon2-dev libssl-dev
   libmicrohttpd-dev
   postgresql-15 postgresql-client-15

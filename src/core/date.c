@@ -1,6 +1,7 @@
 #include "core/date.h"
 
 #include <stdlib.h>
+#include <stdbool.h>
 #include <string.h>
 #include <time.h>
 
@@ -62,6 +63,17 @@ kr_date date_add_months(kr_date d, int months) {
   m = index % 12 + 1;
   int last = days_in_month(y, m);
   return date_from_ymd(y, m, day > last ? last : day);
+}
+
+bool date_use_amsterdam(void) {
+  setenv("TZ", "Europe/Amsterdam", 1);
+  tzset();
+  /* 2024-07-01 00:00 UTC is 02:00 in Amsterdam (summer time), 2024-01-01 00:00 UTC is 01:00. */
+  struct tm summer, winter;
+  time_t july = 1719792000, january = 1704067200;
+  localtime_r(&july, &summer);
+  localtime_r(&january, &winter);
+  return summer.tm_hour == 2 && winter.tm_hour == 1;
 }
 
 kr_date date_today(void) {

@@ -22,4 +22,8 @@ kr_date date_add_months(kr_date d, int months);
 /* Today in Europe/Amsterdam. */
 kr_date date_today(void);
 
+/* Sets the process's time zone to Europe/Amsterdam; false when the zone's data is missing
+ * (the tzdata package), in which case dates would silently be UTC ones. */
+bool date_use_amsterdam(void);
+
 #endif

@@ -44,6 +44,7 @@ int main(void) {
     if (!date_parse(text, &back) || back != x) bad++;
   }
   CHECK(bad == 0);
+  CHECK(date_use_amsterdam());
   kr_date today = date_today();
   CHECK(today > d("2020-01-01"));
   return CHECK_DONE();

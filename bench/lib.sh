@@ -1,0 +1,68 @@
+# Shared by the benchmarks: build, a throwaway PostgreSQL cluster, the server, and wrk/pgbench
+# helpers. Source it from the repository root; call bench_setup SECONDS first.
+
+. deploy/local/lib.sh
+
+bench_setup() {
+  KR_APT_PACKAGES+=(wrk curl postgresql-contrib)
+  kr_install_deps
+  kr_build build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+  duration=$1
+  threads=${BENCH_HTTP_THREADS:-4} conns=32
+  PGBENCH=$KR_PG_BIN/pgbench
+  work=$(mktemp -d /tmp/kr-bench.XXXXXX)
+  chmod 755 "$work"
+  server_pid="" base_pid=""
+  trap bench_cleanup EXIT
+  kr_pg_start "$work/pg" "$(free_port)" bench
+  export DATABASE_URL=$KR_PG_URL
+  export JWT_SECRET=bench-secret-bench-secret-bench-secret-0123
+  export BOOTSTRAP_ADMIN_USERNAME=admin BOOTSTRAP_ADMIN_PASSWORD=bench-admin-password
+  export LOG_LEVEL=warning HTTP_THREADS=$threads DB_POOL_SIZE=8
+  port=$(free_port)
+  export PORT=$port
+}
+
+bench_cleanup() {
+  [ -n "$server_pid" ] && kill -TERM "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  [ -n "$base_pid" ] && kill -TERM "$base_pid" 2>/dev/null && wait "$base_pid" 2>/dev/null
+  kr_pg_stop "$work/pg"
+  rm -rf "$work"
+}
+
+free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+now_ms() { date +%s%3N; }
+rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+
+# Starts the server and waits for /healthz; $elapsed is how long that took (ms).
+start_server() {
+  local t0 t1
+  t0=$(now_ms)
+  build/kwaliteitsregister serve >"$work/server.log" 2>&1 &
+  server_pid=$!
+  until curl -sf "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; do sleep 0.005; done
+  t1=$(now_ms)
+  elapsed=$((t1 - t0))
+}
+stop_server() { kill -TERM "$server_pid"; wait "$server_pid" || true; server_pid=""; }
+
+# token USER PASSWORD [client_credentials]
+token_for() {
+  local body
+  if [ "${3:-}" = client_credentials ]; then
+    body="{\"grant_type\":\"client_credentials\",\"client_id\":\"$1\",\"client_secret\":\"$2\"}"
+  else
+    body="{\"grant_type\":\"password\",\"username\":\"$1\",\"password\":\"$2\"}"
+  fi
+  curl -s "http://127.0.0.1:$port/v1/auth/token" -H 'Content-Type: application/json' -d "$body" |
+    /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])'
+}
+admin_token() { token_for admin bench-admin-password; }
+
+# wrk prints "Requests/sec: N" and, with --latency, percentile lines.
+wrk_run() { wrk -t2 -c"$conns" -d"${duration}s" --latency "$@" 2>&1; }
+rps() { awk '/Requests\/sec/ {print $2}'; }
+p50() { awk '$1 == "50%" {print $2}'; }
+p99() { awk '$1 == "99%" {print $2}'; }

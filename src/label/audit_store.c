@@ -300,10 +300,8 @@ kr_err label_certificates_of(db_conn *db, const char *org, char **json) {
 }
 
 kr_err label_decide(db_conn *db, const char *audit, bool granted, const char *note,
-                    const char *decided_on, const char *account, const char *org,
-                    const char *valid_from, const char *valid_until, const char *previous,
-                    char **json) {
-  (void)org;
+                    const char *decided_on, const char *account, const char *valid_from,
+                    const char *valid_until, const char *previous, char **json) {
   const char *g = granted ? "true" : "false";
   kr_err e = run(db, &decision_insert, 5, (const char *[]){audit, g, note, decided_on, account});
   if (e == KR_OK) e = run(db, &audit_mark_decided, 2, (const char *[]){audit, g});

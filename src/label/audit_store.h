@@ -55,8 +55,7 @@ kr_err label_certificates_of(db_conn *db, const char *org, char **json);
 /* Records the decision; for a grant also issues the certificate (valid_from..valid_until,
  * following `previous` when not NULL) and its `issued` event. */
 kr_err label_decide(db_conn *db, const char *audit, bool granted, const char *note,
-                    const char *decided_on, const char *account, const char *org,
-                    const char *valid_from, const char *valid_until, const char *previous,
+                    const char *decided_on, const char *account, const char *valid_from, const char *valid_until, const char *previous,
                     char **json);
 /* A page of certificates as (json, key, id). public_only leaves out those withdrawn on `today`;
  * only_org / only_body restrict. */

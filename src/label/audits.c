@@ -102,7 +102,7 @@ static void check_scope(const json_t *scope, bool volunteers_in_scope, json_t *e
 }
 
 /* The checks that need the database: the organisation, the body, and the framework's window. */
-static kr_err check_references(http_ctx *ctx, db_conn *db, const json_t *body, json_t *errors) {
+static kr_err check_references(db_conn *db, const json_t *body, json_t *errors) {
   const char *org = body_string(body, "organisationId");
   const char *cb = body_string(body, "certifyingBodyId");
   const char *version = body_string(body, "frameworkVersion");
@@ -140,7 +140,6 @@ static kr_err check_references(http_ctx *ctx, db_conn *db, const json_t *body, j
         field_error(errors, "frameworkVersion", label_framework_refusal(open));
     }
   }
-  (void)ctx;
   return e;
 }
 
@@ -172,7 +171,7 @@ void label_audit_create_handler(http_ctx *ctx) {
     return;
   }
   db_conn *db = http_db(ctx);
-  kr_err e = db ? check_references(ctx, db, body, errors) : KR_UNAVAILABLE;
+  kr_err e = db ? check_references(db, body, errors) : KR_UNAVAILABLE;
   if (!db) {
     json_decref(errors);
   } else if (e != KR_OK) {
@@ -511,7 +510,7 @@ static kr_err decide(http_ctx *ctx, db_conn *db, const audit_facts *a, bool gran
     if (!runs) previous[0] = '\0';
   }
   if (e == KR_OK)
-    e = label_decide(db, a->id, granted, note, today_text, ctx->caller.account_id, a->organisation_id,
+    e = label_decide(db, a->id, granted, note, today_text, ctx->caller.account_id,
                      granted ? from_text : NULL, granted ? until_text : NULL,
                      previous[0] ? previous : NULL, json);
   return e;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/log.h"
 
@@ -154,6 +155,18 @@ bool config_load(config *cfg, config_source get, bool need_server, char *err, si
   read_int(&p, get, "MAX_CONNECTIONS", 1024, 1, 100000, &cfg->max_connections);
   read_int(&p, get, "MAX_CONNECTIONS_PER_IP", 256, 1, 100000, &cfg->max_connections_per_ip);
   read_int(&p, get, "SHUTDOWN_GRACE_SECONDS", 10, 0, 300, &cfg->shutdown_grace);
+  read_int(&p, get, "EXPIRY_INTERVAL_SECONDS", 300, 1, 86400, &cfg->expiry_interval);
+  cfg->webhook_allowed_host_count =
+      read_list(&p, "WEBHOOK_ALLOWED_HOSTS", get("WEBHOOK_ALLOWED_HOSTS"),
+                &cfg->webhook_allowed_hosts[0][0], CONFIG_MAX_LIST, sizeof cfg->webhook_allowed_hosts[0]);
+  read_int(&p, get, "WEBHOOK_POLL_MILLISECONDS", 1000, 50, 60000, &cfg->webhook_poll_ms);
+  read_int(&p, get, "WEBHOOK_RETRY_BASE_SECONDS", 5, 1, 3600, &cfg->webhook_retry_base);
+  read_text(&p, get, "ATTESTATION_KEYS_DIR", "", cfg->attestation_keys_dir, sizeof cfg->attestation_keys_dir);
+  read_text(&p, get, "ATTESTATION_ACTIVE_KID", "", cfg->attestation_active_kid,
+            sizeof cfg->attestation_active_kid);
+  if (!cfg->attestation_keys_dir[0] != !cfg->attestation_active_kid[0])
+    problem(&p, "ATTESTATION_KEYS_DIR and ATTESTATION_ACTIVE_KID go together: set both or neither");
+  read_int(&p, get, "ATTESTATION_TTL_SECONDS", 30 * 86400, 60, 3 * 365 * 86400, &cfg->attestation_ttl);
   return p.ok;
 }
 
@@ -161,6 +174,12 @@ bool config_cors_allows(const config *cfg, const char *origin) {
   if (!origin) return false;
   for (int i = 0; i < cfg->cors_origin_count; i++)
     if (strcmp(cfg->cors_origins[i], origin) == 0) return true;
+  return false;
+}
+
+bool config_webhook_host_allowed(const config *cfg, const char *host) {
+  for (int i = 0; i < cfg->webhook_allowed_host_count; i++)
+    if (strcasecmp(cfg->webhook_allowed_hosts[i], host) == 0) return true;
   return false;
 }
 

@@ -36,6 +36,14 @@ typedef struct {
   int max_connections;
   int max_connections_per_ip;
   int shutdown_grace;
+  int expiry_interval;            /* seconds between scans for expired certificates */
+  char webhook_allowed_hosts[CONFIG_MAX_LIST][256];
+  int webhook_allowed_host_count;
+  int webhook_poll_ms;
+  int webhook_retry_base;         /* seconds */
+  char attestation_keys_dir[512];
+  char attestation_active_kid[65];
+  int attestation_ttl;            /* seconds */
 } config;
 
 /* Where settings come from: getenv in the service, a table in unit tests. */
@@ -47,6 +55,9 @@ bool config_load(config *cfg, config_source get, bool need_server, char *err, si
 
 /* True when origin is in CORS_ORIGINS. */
 bool config_cors_allows(const config *cfg, const char *origin);
+/* True when host (a name or an address, lower case) is in WEBHOOK_ALLOWED_HOSTS. */
+bool config_webhook_host_allowed(const config *cfg, const char *host);
+
 /* True when ip is in TRUSTED_PROXIES. */
 bool config_proxy_trusted(const config *cfg, const char *ip);
 

@@ -19,6 +19,10 @@
 #include "http/edge.h"
 #include "http/idempotency.h"
 #include "label/store.h"
+#include "municipal/handlers.h"
+#include "municipal/store.h"
+#include "core/worker.h"
+#include <curl/curl.h>
 #include "http/metrics.h"
 #include "http/routes.h"
 #include "http/server.h"
@@ -115,7 +119,7 @@ static int serve(void) {
 
   static const db_statement *const *const statement_lists[] = {
       auth_statements, accounts_statements, idempotency_statements, label_statements,
-      label_audit_statements, NULL};
+      label_audit_statements, municipal_statements, NULL};
   char err[1024];
   db_pool *pool = db_pool_create(cfg.database_url, cfg.db_pool_size, cfg.statement_timeout_ms,
                                  statement_lists, err, sizeof err);
@@ -126,10 +130,18 @@ static int serve(void) {
   int rc = 1;
   http_server *server = NULL;
   http_services services = {&cfg, pool};
-  if (bootstrap_admin(&cfg, pool) && metrics_init(http_route_count)) {
+  worker *expiry = NULL, *deliveries = NULL;
+  if (!municipal_keys_load(&cfg, err, sizeof err)) {
+    fprintf(stderr, "kwaliteitsregister: %s\n", err);
+  } else if (bootstrap_admin(&cfg, pool) && metrics_init(http_route_count)) {
     http_edge_init(&services);
     server = http_server_start(&cfg, err, sizeof err);
     if (!server) fprintf(stderr, "kwaliteitsregister: %s\n", err);
+  }
+  if (server) {
+    /* Background work in every replica; each piece of work is claimed once in PostgreSQL. */
+    expiry = worker_start("expiry", cfg.expiry_interval * 1000, municipal_expiry_task, &services);
+    deliveries = worker_start("webhooks", cfg.webhook_poll_ms, municipal_delivery_task, &services);
   }
   if (server) {
     struct timespec ready;
@@ -147,11 +159,14 @@ static int serve(void) {
     http_server_quiesce(server);
     drain(cfg.shutdown_grace);
     http_server_stop(server);
+    worker_stop(expiry);
+    worker_stop(deliveries);
     log_msg(LOG_INFO, "stopped");
     rc = 0;
   }
   db_pool_destroy(pool);
   metrics_free();
+  municipal_keys_free();
   return rc;
 }
 
@@ -184,7 +199,10 @@ int main(int argc, char **argv) {
       fputs("kwaliteitsregister: the Europe/Amsterdam time zone is missing (install tzdata)\n", stderr);
       return 1;
     }
-    return serve();
+    curl_global_init(CURL_GLOBAL_DEFAULT); /* before any thread starts */
+    int rc = serve();
+    curl_global_cleanup();
+    return rc;
   }
   fprintf(stderr, "kwaliteitsregister: unknown command \"%s\"\n\n%s", command, usage);
   return 2;

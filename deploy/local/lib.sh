@@ -8,9 +8,9 @@ kr_die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 # Debian packages the build, the service and the tests need.
 KR_APT_PACKAGES=(
-  build-essential cmake pkg-config git ca-certificates curl tzdata
+  build-essential cmake pkg-config git ca-certificates curl tzdata openssl
   libulfius-dev libjansson-dev libjwt-dev liborcania-dev libpq-dev libargon2-dev libssl-dev
-  libmicrohttpd-dev
+  libmicrohttpd-dev libcurl4-gnutls-dev
   postgresql-15 postgresql-client-15
   python3 python3-yaml python3-pytest python3-requests python3-jsonschema
 )

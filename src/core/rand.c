@@ -110,3 +110,8 @@ long b64_decode(const char *text, unsigned char *out, size_t out_size) {
   out[n] = '\0';
   return n;
 }
+
+size_t b64_encode(const void *data, size_t n, char *out, size_t out_size) {
+  if (out_size < (n + 2) / 3 * 4 + 1) return 0;
+  return (size_t)EVP_EncodeBlock((unsigned char *)out, data, (int)n);
+}

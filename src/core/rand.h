@@ -24,6 +24,9 @@ size_t b64url_encode(const void *data, size_t n, char *out, size_t out_size);
  * when out_size is too small. */
 long b64url_decode(const char *text, size_t len, unsigned char *out, size_t out_size);
 
+/* Standard base64 with padding (RFC 4648 section 4), NUL-terminated; 0 when out is too small. */
+size_t b64_encode(const void *data, size_t n, char *out, size_t out_size);
+
 /* Decodes standard base64 (with padding, RFC 4648 section 4) into out, NUL-terminated. Returns
  * the byte count, or -1 on bad input or when out_size is too small. */
 long b64_decode(const char *text, unsigned char *out, size_t out_size);

@@ -3,6 +3,7 @@
 #include "accounts/handlers.h"
 #include "auth/handlers.h"
 #include "label/handlers.h"
+#include "municipal/handlers.h"
 #include "ops/handlers.h"
 
 #define PUBLIC 0
@@ -44,6 +45,18 @@ const http_route http_routes[] = {
     {{"POST", "/v1/certificates/{certificateNumber}/suspension"}, label_cert_suspend_handler, ROLE_ADMIN | ROLE_CERTIFIER, BODY_JSON, 0},
     {{"POST", "/v1/certificates/{certificateNumber}/reinstatement"}, label_cert_reinstate_handler, ROLE_ADMIN | ROLE_CERTIFIER, BODY_JSON, 0},
     {{"POST", "/v1/certificates/{certificateNumber}/withdrawal"}, label_cert_withdraw_handler, ROLE_ADMIN | ROLE_CERTIFIER, BODY_JSON, 0},
+    {{"GET", "/v1/certificates/{certificateNumber}/attestation"}, municipal_attestation_handler, ROLE_ADMIN | ROLE_MUNICIPALITY, BODY_NONE, 0},
+    {{"GET", "/v1/attestation-keys"}, municipal_keys_handler, PUBLIC, BODY_NONE, ROUTE_CORS_ANY},
+    {{"GET", "/v1/certification-checks"}, municipal_check_handler, ROLE_ADMIN | ROLE_MUNICIPALITY, BODY_NONE, 0},
+    {{"POST", "/v1/certification-checks"}, municipal_bulk_check_handler, ROLE_ADMIN | ROLE_MUNICIPALITY, BODY_JSON, 0},
+    {{"GET", "/v1/certification-check-log"}, municipal_check_log_handler, ROLE_ADMIN, BODY_NONE, 0},
+    {{"GET", "/v1/certificate-events"}, municipal_feed_handler, ROLE_ADMIN | ROLE_MUNICIPALITY, BODY_NONE, 0},
+    {{"POST", "/v1/webhook-subscriptions"}, municipal_subscription_create_handler, ROLE_MUNICIPALITY, BODY_JSON, 0},
+    {{"GET", "/v1/webhook-subscriptions"}, municipal_subscription_list_handler, ROLE_ADMIN | ROLE_MUNICIPALITY, BODY_NONE, 0},
+    {{"GET", "/v1/webhook-subscriptions/{subscriptionId}"}, municipal_subscription_get_handler, ROLE_ADMIN | ROLE_MUNICIPALITY, BODY_NONE, 0},
+    {{"DELETE", "/v1/webhook-subscriptions/{subscriptionId}"}, municipal_subscription_delete_handler, ROLE_MUNICIPALITY, BODY_NONE, 0},
+    {{"GET", "/v1/webhook-subscriptions/{subscriptionId}/deliveries"}, municipal_delivery_list_handler, ROLE_ADMIN | ROLE_MUNICIPALITY, BODY_NONE, 0},
+    {{"POST", "/v1/webhook-subscriptions/{subscriptionId}/deliveries/{deliveryId}/replay"}, municipal_delivery_replay_handler, ROLE_MUNICIPALITY, BODY_NONE, 0},
     {{"GET", "/v1/openapi.json"}, ops_openapi, PUBLIC, BODY_NONE, ROUTE_CORS_ANY},
     {{"GET", "/healthz"}, ops_liveness, PUBLIC, BODY_NONE, 0},
     {{"GET", "/readyz"}, ops_readiness, PUBLIC, BODY_NONE, 0},

@@ -11,6 +11,7 @@ It checks that
   * every response lists the API-Version and X-Request-Id headers; operations with parameters or a
     body document 400, bearer operations 401, body operations 413 and 415, every operation 500;
   * no object schema is written inline: every one is a named entry of components.schemas;
+  * (these two also for the requests described under the top-level `webhooks`)
   * every example (media `example`/`examples`, parameter and header examples, schema `examples`
     and `default`) validates against its schema as JSON Schema 2020-12, formats included.
 Exit status 0 when all hold, 1 otherwise (each failure is printed).
@@ -23,7 +24,7 @@ import sys
 import jsonschema
 import yaml
 
-# The route table of the issues (foundation, then the quality label): (method, server path, operationId).
+# The route table of the issues (foundation, the quality label, certification for municipalities): (method, server path, operationId).
 ROUTES = [
     ("post", "/v1/auth/token", "createToken"),
     ("post", "/v1/auth/revocation", "revokeToken"),
@@ -68,6 +69,20 @@ ROUTES = [
     ("post", "/v1/certificates/{certificateNumber}/suspension", "suspendCertificate"),
     ("post", "/v1/certificates/{certificateNumber}/reinstatement", "reinstateCertificate"),
     ("post", "/v1/certificates/{certificateNumber}/withdrawal", "withdrawCertificate"),
+    # issue 5: certification for municipalities
+    ("get", "/v1/certification-checks", "checkCertification"),
+    ("post", "/v1/certification-checks", "checkCertificationBulk"),
+    ("get", "/v1/certification-check-log", "listCertificationCheckLog"),
+    ("get", "/v1/certificate-events", "listCertificateEvents"),
+    ("post", "/v1/webhook-subscriptions", "createWebhookSubscription"),
+    ("get", "/v1/webhook-subscriptions", "listWebhookSubscriptions"),
+    ("get", "/v1/webhook-subscriptions/{subscriptionId}", "getWebhookSubscription"),
+    ("delete", "/v1/webhook-subscriptions/{subscriptionId}", "deleteWebhookSubscription"),
+    ("get", "/v1/webhook-subscriptions/{subscriptionId}/deliveries", "listWebhookDeliveries"),
+    ("post", "/v1/webhook-subscriptions/{subscriptionId}/deliveries/{deliveryId}/replay",
+     "replayWebhookDelivery"),
+    ("get", "/v1/certificates/{certificateNumber}/attestation", "getCertificateAttestation"),
+    ("get", "/v1/attestation-keys", "getAttestationKeys"),
 ]
 GLOBAL_SERVERS = ["https://api.kwaliteitsregister.example/v1", "http://127.0.0.1:8080/v1"]
 ROOT_SERVERS = ["https://api.kwaliteitsregister.example", "http://127.0.0.1:8080"]
@@ -223,8 +238,11 @@ def schema_sites(doc):
         for hn, header in response.get("headers", {}).items():
             if "$ref" not in header:
                 holders.append((f"components.responses.{name}.headers.{hn}", header))
-    for path, item, method, op in operations(doc):
-        base = f"paths.{path}.{method}"
+    webhook_ops = [(f"webhooks.{name}.{method}", op)
+                   for name, item in doc.get("webhooks", {}).items()
+                   for method, op in item.items() if method in METHODS]
+    for base, op in [(f"paths.{path}.{method}", op)
+                     for path, _, method, op in operations(doc)] + webhook_ops:
         for i, param in enumerate(op.get("parameters", [])):
             if "$ref" not in param:
                 holders.append((f"{base}.parameters[{i}]", param))

@@ -26,6 +26,13 @@ PORT = 8080
 
 # The configuration table of the service (environment variables the binary reads).
 KNOWN_ENV_VARS = frozenset({
+    "EXPIRY_INTERVAL_SECONDS",
+    "WEBHOOK_ALLOWED_HOSTS",
+    "WEBHOOK_POLL_MILLISECONDS",
+    "WEBHOOK_RETRY_BASE_SECONDS",
+    "ATTESTATION_KEYS_DIR",
+    "ATTESTATION_ACTIVE_KID",
+    "ATTESTATION_TTL_SECONDS",
     "DATABASE_URL",
     "PORT",
     "LISTEN_ADDRESS",
@@ -515,3 +522,18 @@ def test_compose_stack():
         assert env["BOOTSTRAP_ADMIN_USERNAME"] and env["BOOTSTRAP_ADMIN_PASSWORD"]
     assert "8080:8080" in [str(p) for p in api["ports"]]
     assert "/healthz" in " ".join(api["healthcheck"]["test"])
+
+
+def test_attestation_keys_are_mounted_where_the_config_points(docs):
+    """The signing keys come from a Secret volume at ATTESTATION_KEYS_DIR, read-only."""
+    objects = [d for _, d in docs]
+    cm = [d for d in objects if d["kind"] == "ConfigMap" and d["metadata"]["name"] == "kwaliteitsregister-config"][0]
+    keys_dir = cm["data"]["ATTESTATION_KEYS_DIR"]
+    assert cm["data"]["ATTESTATION_ACTIVE_KID"]
+    dep = [d for d in objects if d["kind"] == "Deployment"][0]
+    pod = dep["spec"]["template"]["spec"]
+    api = pod["containers"][0]
+    mounts = {m["mountPath"]: m for m in api.get("volumeMounts", [])}
+    assert keys_dir in mounts and mounts[keys_dir].get("readOnly") is True
+    volume = [v for v in pod["volumes"] if v["name"] == mounts[keys_dir]["name"]][0]
+    assert volume["secret"]["secretName"] == "kwaliteitsregister-attestation-keys"

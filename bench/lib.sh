@@ -66,3 +66,41 @@ wrk_run() { wrk -t2 -c"$conns" -d"${duration}s" --latency "$@" 2>&1; }
 rps() { awk '/Requests\/sec/ {print $2}'; }
 p50() { awk '$1 == "50%" {print $2}'; }
 p99() { awk '$1 == "99%" {print $2}'; }
+
+psql_bench() { "$KR_PG_BIN/psql" "$DATABASE_URL" -v ON_ERROR_STOP=1 -Atq "$@"; }
+
+# Loads 1,500 organisations and 6,000 audits (each with an outcome of 49 scores and a decision;
+# every organisation holds a certificate valid 2025-01-01..2026-12-31) straight into PostgreSQL.
+# Sets body_id, load_ms and counts.
+bench_load_label_data() {
+body_id=00000000-0000-4000-8000-0000000000b1
+t0=$(now_ms)
+psql_bench <<SQL
+INSERT INTO certifying_bodies (id, name) VALUES ('$body_id', 'Bench Certificering B.V.');
+INSERT INTO certifying_body_agreements (certifying_body_id, valid_from) VALUES ('$body_id', '2019-01-01');
+INSERT INTO organisations (name, kvk_number, city, municipality_codes, employees_fte)
+  SELECT 'Stichting Welzijn ' || i, lpad((10000000 + i)::text, 8, '0'), 'Stad ' || (i % 60),
+         ARRAY['GM' || lpad((i % 350)::text, 4, '0')], 25
+  FROM generate_series(1, 1500) i;
+INSERT INTO audits (organisation_id, certifying_body_id, kind, type, framework_version, planned_on, scope, status)
+  SELECT o.id, '$body_id', 'external', CASE WHEN k = 0 THEN 'initial' ELSE 'recertification' END, '2019',
+         date '2019-06-01' + k * 700, '{"wholeOrganisation":true,"parts":[],"employees":25,"businessCriticalVolunteers":0}',
+         'granted'
+  FROM organisations o, generate_series(0, 3) k;
+INSERT INTO audit_outcomes (audit_id, audited_on, auditors, advice, report_reference, met, partially_met, not_met, meets_threshold)
+  SELECT id, planned_on, '{A. Auditor}', 'positive', 'RAP-' || id, 47, 2, 0, true FROM audits;
+INSERT INTO audit_outcome_scores (audit_id, norm_code, position, score, finding)
+  SELECT a.id, n.code, n.position, CASE WHEN n.position <= 2 THEN 'partially_met' ELSE 'met' END, 'Bevinding ' || n.code
+  FROM audits a JOIN norms n ON n.framework_version = '2019';
+INSERT INTO audit_decisions (audit_id, granted, note, decided_on)
+  SELECT id, true, 'Toegekend', planned_on + 30 FROM audits;
+INSERT INTO certificates (certificate_number, organisation_id, audit_id, framework_version, certifying_body_id, valid_from, valid_until)
+  SELECT 'KSW-2025-' || lpad(row_number() OVER (ORDER BY a.id)::text, 6, '0'), a.organisation_id, a.id, '2019',
+         '$body_id', date '2025-01-01', date '2026-12-31'
+  FROM audits a WHERE a.planned_on = date '2019-06-01' + 3 * 700;
+INSERT INTO certificate_events (certificate_id, type, effective_on) SELECT id, 'issued', valid_from FROM certificates;
+ANALYZE;
+SQL
+load_ms=$(( $(now_ms) - t0 ))
+counts=$(psql_bench -c "SELECT (SELECT count(*) FROM organisations) || ' organisations, ' || (SELECT count(*) FROM audits) || ' audits, ' || (SELECT count(*) FROM audit_outcome_scores) || ' scores, ' || (SELECT count(*) FROM certificates) || ' certificates'")
+}

@@ -244,9 +244,10 @@ CREATE FUNCTION kr_audit_json(a audits) RETURNS json
 -- A framework as the API shows it; inUse says an audit uses it (then its codes, categories and
 -- thresholds are fixed).
 CREATE FUNCTION kr_framework_json(f norm_frameworks, with_norms boolean) RETURNS json
-  LANGUAGE sql STABLE PARALLEL SAFE
+  LANGUAGE plpgsql STABLE PARALLEL SAFE
   AS $$
-    SELECT json_build_object(
+  BEGIN
+    RETURN (SELECT json_build_object(
       'version', f.version, 'title', f.title, 'openFrom', f.open_from, 'openUntil', f.open_until,
       'restrictedFrom', f.restricted_from, 'mandatoryFrom', f.mandatory_from,
       'maxPartiallyMet', f.max_partially_met, 'maxNotMet', f.max_not_met,
@@ -262,8 +263,8 @@ CREATE FUNCTION kr_framework_json(f norm_frameworks, with_norms boolean) RETURNS
              FROM norms n WHERE n.framework_version = c.framework_version AND n.category_code = c.code))
              ORDER BY c.position), '[]')
            FROM norm_categories c WHERE c.framework_version = f.version))
-         ELSE '{}'::jsonb END
-  $$;
+         ELSE '{}'::jsonb END);
+  END $$;
 
 CREATE TABLE self_evaluations (
   audit_id     uuid PRIMARY KEY REFERENCES audits (id),
@@ -299,9 +300,10 @@ CREATE TABLE audit_outcome_scores (
 );
 
 CREATE FUNCTION kr_outcome_json(o audit_outcomes) RETURNS json
-  LANGUAGE sql STABLE PARALLEL SAFE
+  LANGUAGE plpgsql STABLE PARALLEL SAFE
   AS $$
-    SELECT json_build_object(
+  BEGIN
+    RETURN (SELECT json_build_object(
       'auditId', o.audit_id, 'auditedOn', o.audited_on, 'auditors', o.auditors,
       'advice', o.advice, 'reportReference', o.report_reference,
       'learningReport', o.learning_report,
@@ -310,8 +312,8 @@ CREATE FUNCTION kr_outcome_json(o audit_outcomes) RETURNS json
                  FROM audit_outcome_scores s WHERE s.audit_id = o.audit_id),
       'counts', json_build_object('met', o.met, 'partiallyMet', o.partially_met, 'notMet', o.not_met),
       'meetsThreshold', o.meets_threshold,
-      'submittedAt', kr_utc(o.submitted_at), 'updatedAt', kr_utc(o.updated_at))
-  $$;
+      'submittedAt', kr_utc(o.submitted_at), 'updatedAt', kr_utc(o.updated_at)));
+  END $$;
 
 CREATE TABLE audit_decisions (
   audit_id   uuid PRIMARY KEY REFERENCES audits (id),
@@ -352,12 +354,15 @@ CREATE TABLE certificate_events (
 );
 CREATE INDEX certificate_events_certificate ON certificate_events (certificate_id, id);
 
+-- (Functions with subqueries are PL/pgSQL: it keeps their plans between calls; SQL functions that
+-- cannot be inlined are planned again on every call.)
 -- A certificate as the API shows it, without its status: the service computes the status from
 -- `changes` (label/rules.c) and removes that member before answering.
 CREATE FUNCTION kr_certificate_json(c certificates) RETURNS json
-  LANGUAGE sql STABLE PARALLEL SAFE
+  LANGUAGE plpgsql STABLE PARALLEL SAFE
   AS $$
-    SELECT json_build_object(
+  BEGIN
+    RETURN (SELECT json_build_object(
       'certificateNumber', c.certificate_number, 'validFrom', c.valid_from,
       'validUntil', c.valid_until,
       'organisation', (SELECT json_build_object('id', o.id, 'name', o.name, 'kvkNumber', o.kvk_number,
@@ -371,8 +376,8 @@ CREATE FUNCTION kr_certificate_json(c certificates) RETURNS json
                                     WHERE p.id = c.previous_certificate_id),
       'changes', (SELECT coalesce(json_agg(json_build_array(e.type, e.effective_on) ORDER BY e.id), '[]')
                   FROM certificate_events e
-                  WHERE e.certificate_id = c.id AND e.type IN ('suspended', 'reinstated', 'withdrawn')))
-  $$;
+                  WHERE e.certificate_id = c.id AND e.type IN ('suspended', 'reinstated', 'withdrawn'))));
+  END $$;
 
 -- Idempotency keys of machine clients' writes: the first response, replayed for a retry.
 CREATE TABLE idempotency_keys (

@@ -26,19 +26,21 @@ CREATE INDEX certificates_valid_until ON certificates (valid_until);
 
 -- A certificate's changes as a municipality sees them.
 CREATE FUNCTION kr_certificate_changes(certificate uuid) RETURNS json
-  LANGUAGE sql STABLE PARALLEL SAFE
+  LANGUAGE plpgsql STABLE PARALLEL SAFE
   AS $$
-    SELECT coalesce(json_agg(json_build_object('type', e.type, 'effectiveOn', e.effective_on,
+  BEGIN
+    RETURN (SELECT coalesce(json_agg(json_build_object('type', e.type, 'effectiveOn', e.effective_on,
                                                'recordedAt', kr_utc(e.recorded_at)) ORDER BY e.id), '[]')
-    FROM certificate_events e WHERE e.certificate_id = certificate
-  $$;
+    FROM certificate_events e WHERE e.certificate_id = certificate);
+  END $$;
 
 -- Everything a check needs about one KvK number: the organisation (or null) and its
 -- certificates, each as kr_certificate_json plus `events`.
 CREATE FUNCTION kr_check_subject(kvk text) RETURNS json
-  LANGUAGE sql STABLE PARALLEL SAFE
+  LANGUAGE plpgsql STABLE PARALLEL SAFE
   AS $$
-    SELECT json_build_object(
+  BEGIN
+    RETURN (SELECT json_build_object(
       'organisation', (SELECT json_build_object('id', o.id, 'name', o.name, 'kvkNumber', o.kvk_number,
                          'city', o.city, 'municipalityCodes', o.municipality_codes)
                        FROM organisations o WHERE o.kvk_number = kvk),
@@ -46,8 +48,8 @@ CREATE FUNCTION kr_check_subject(kvk text) RETURNS json
                          || jsonb_build_object('events', kr_certificate_changes(c.id)))
                          ORDER BY c.valid_from, c.issued_at), '[]')
                        FROM certificates c JOIN organisations o ON o.id = c.organisation_id
-                       WHERE o.kvk_number = kvk))
-  $$;
+                       WHERE o.kvk_number = kvk)));
+  END $$;
 
 CREATE TABLE certification_check_log (
   id                bigserial PRIMARY KEY,
@@ -117,6 +119,10 @@ CREATE FUNCTION kr_fan_out_certificate_event() RETURNS trigger
     JOIN organisations o ON o.id = c.organisation_id
     WHERE s.active AND s.deleted_at IS NULL AND NEW.type = ANY (s.event_types)
       AND (cardinality(s.kvk_numbers) = 0 OR o.kvk_number = ANY (s.kvk_numbers));
+    -- Wake the senders as soon as this commits (they also poll, should a notice be lost).
+    IF FOUND THEN
+      PERFORM pg_notify('kr_webhook_deliveries', '');
+    END IF;
     RETURN NULL;
   END $$;
 

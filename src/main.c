@@ -22,6 +22,7 @@
 #include "municipal/handlers.h"
 #include "municipal/store.h"
 #include "core/worker.h"
+#include "db/listen.h"
 #include <curl/curl.h>
 #include "http/metrics.h"
 #include "http/routes.h"
@@ -95,6 +96,8 @@ static bool bootstrap_admin(const config *cfg, db_pool *pool) {
   return true;
 }
 
+static void wake_worker(void *w) { worker_wake(w); }
+
 /* Waits until no request is in flight or the grace period ends. */
 static void drain(int grace_seconds) {
   struct timespec step = {0, 20 * 1000000L};
@@ -131,6 +134,7 @@ static int serve(void) {
   http_server *server = NULL;
   http_services services = {&cfg, pool};
   worker *expiry = NULL, *deliveries = NULL;
+  db_listener *delivery_wakeups = NULL;
   if (!municipal_keys_load(&cfg, err, sizeof err)) {
     fprintf(stderr, "kwaliteitsregister: %s\n", err);
   } else if (bootstrap_admin(&cfg, pool) && metrics_init(http_route_count)) {
@@ -142,6 +146,8 @@ static int serve(void) {
     /* Background work in every replica; each piece of work is claimed once in PostgreSQL. */
     expiry = worker_start("expiry", cfg.expiry_interval * 1000, municipal_expiry_task, &services);
     deliveries = worker_start("webhooks", cfg.webhook_poll_ms, municipal_delivery_task, &services);
+    /* A new delivery wakes the sender at once; the poll remains as the fallback. */
+    delivery_wakeups = db_listen_start(cfg.database_url, "kr_webhook_deliveries", wake_worker, deliveries);
   }
   if (server) {
     struct timespec ready;
@@ -159,6 +165,7 @@ static int serve(void) {
     http_server_quiesce(server);
     drain(cfg.shutdown_grace);
     http_server_stop(server);
+    db_listen_stop(delivery_wakeups);
     worker_stop(expiry);
     worker_stop(deliveries);
     log_msg(LOG_INFO, "stopped");

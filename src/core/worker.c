@@ -12,6 +12,7 @@ struct worker {
   pthread_mutex_t lock;
   pthread_cond_t wake;
   bool stopping;
+  bool woken;
   int interval_ms;
   bool (*task)(void *arg);
   void *arg;
@@ -25,7 +26,10 @@ static void *run(void *arg) {
     pthread_mutex_unlock(&w->lock);
     bool more = w->task(w->arg);
     pthread_mutex_lock(&w->lock);
-    if (more || w->stopping) continue;
+    if (more || w->stopping || w->woken) {
+      w->woken = false;
+      continue;
+    }
     struct timespec until;
     clock_gettime(CLOCK_REALTIME, &until);
     until.tv_sec += w->interval_ms / 1000;
@@ -57,6 +61,14 @@ worker *worker_start(const char *name, int interval_ms, bool (*task)(void *arg),
   }
   log_msg(LOG_INFO, "worker %s started (every %d ms)", w->name, interval_ms);
   return w;
+}
+
+void worker_wake(worker *w) {
+  if (!w) return;
+  pthread_mutex_lock(&w->lock);
+  w->woken = true;
+  pthread_cond_signal(&w->wake);
+  pthread_mutex_unlock(&w->lock);
 }
 
 void worker_stop(worker *w) {

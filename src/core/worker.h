@@ -11,6 +11,8 @@ typedef struct worker worker;
 
 /* task(arg) returns true when it should run again right away. NULL when no thread could start. */
 worker *worker_start(const char *name, int interval_ms, bool (*task)(void *arg), void *arg);
+/* Runs the task now instead of at the end of the interval (callable from any thread). */
+void worker_wake(worker *w);
 /* Stops and frees; NULL is a no-op. */
 void worker_stop(worker *w);
 

@@ -17,7 +17,6 @@ import subprocess
 import tempfile
 import threading
 import time
-import uuid
 
 import kr_helpers as H
 import label_helpers as L

@@ -264,7 +264,7 @@ def test_expired_events_once_with_two_servers(scratch_db, spawn_server, pg, cont
     c = M.insert_certificate(sql_db, org["id"], body["id"], "2025-01-01", L.days(400))
     never[c["id"]] = "runs on"
 
-    M.wait_until(lambda: set(expect) <= set(_expired(sql_db)), timeout=20,
+    M.wait_until(lambda: set(expect) <= set(_expired(sql_db)), timeout=10,
                  what="an expired event for every certificate that ended before today")
     time.sleep(4)  # several more scans by both servers
     got = _expired(sql_db)

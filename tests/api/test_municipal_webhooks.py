@@ -283,6 +283,8 @@ def test_signed_deliveries_in_order_with_retries(hooks):
         assert d["lastStatusCode"] == expect_code[k], d
         L.check_timestamp(d["deliveredAt"])
     assert deliveries(env.client, env.lb.admin, sub["id"]) == log, "admin may read the deliveries"
+    paged = list_all(env.client, tok, f"{SUBS}/{sub['id']}/deliveries", limit=2)
+    assert [d["id"] for d in paged] == [d["id"] for d in log], "paging the deliveries log"
 
 
 def test_replay(hooks):
@@ -481,6 +483,33 @@ def test_connection_errors_are_retried(hooks):
     assert d["status"] in ("pending", "delivering") and d["lastStatusCode"] is None, d
     assert isinstance(d["lastError"], str) and d["lastError"].strip(), d
     assert env.client.delete(f"{SUBS}/{sub['id']}", token=tok).status_code == 204
+
+
+def test_slow_target_times_out_and_is_retried(hooks):
+    env = hooks
+    _, tok = env.lb.municipality(L.random_gm())
+    org = env.lb.create_org()
+    path = tagged("slow")
+
+    def plan(r, attempt):
+        if attempt == 1:
+            time.sleep(12)  # longer than the 10 s timeout
+        return 200
+
+    env.receiver.plan(path, plan)
+    sub = subscribe(env, tok, path, ["issued"], [org["kvkNumber"]])
+    env.lb.certified("2019", org=org)
+
+    def done():
+        log = deliveries(env.client, tok, sub["id"])
+        return log if log and log[0]["status"] == "delivered" else None
+
+    (d,) = M.wait_until(done, timeout=45, what="delivery after a timed-out attempt")
+    M.wait_until(lambda: len(env.receiver.at(path)) >= 2, timeout=5, what="both attempts recorded")
+    rs = sorted(env.receiver.at(path), key=lambda r: r.at)
+    assert len(rs) >= 2 and len({r.webhook_id for r in rs}) == 1, rs
+    assert 9.5 <= rs[1].at - rs[0].at < 13, f"the retry came {rs[1].at - rs[0].at:.1f}s after the first attempt"
+    assert d["attempts"] == 2 and d["lastStatusCode"] == 200, d
 
 
 # ------------------------------------------------------------------ who sees what

@@ -295,6 +295,13 @@ kr_err db_result_error(db_conn *conn, const PGresult *r) {
   return e;
 }
 
+kr_err db_run(db_conn *conn, const db_statement *stmt, int n, const char *const *values) {
+  PGresult *r = db_exec(conn, stmt, n, values);
+  kr_err e = db_result_error(conn, r);
+  PQclear(r);
+  return e;
+}
+
 kr_err db_fetch_text(db_conn *conn, const db_statement *stmt, int n, const char *const *values,
                      char **out) {
   *out = NULL;

@@ -52,6 +52,9 @@ kr_err db_result_error(db_conn *conn, const PGresult *r);
 /* The SQLSTATE of a failed result, or "" */
 const char *db_sqlstate(const PGresult *r);
 
+/* Runs a statement for its effect only. */
+kr_err db_run(db_conn *conn, const db_statement *stmt, int n, const char *const *values);
+
 /* Runs a statement and hands over the first column of its first row as text the caller frees
  * with free(); KR_NOT_FOUND when there is no row. */
 kr_err db_fetch_text(db_conn *conn, const db_statement *stmt, int n, const char *const *values,

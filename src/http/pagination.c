@@ -51,25 +51,37 @@ void page_params(const http_ctx *ctx, int *limit, page_cursor *cursor, json_t *e
     field_error(errors, "cursor", "is not a cursor this list gave out");
 }
 
+void page_begin(page_builder *b) {
+  memset(b, 0, sizeof *b);
+  b->ok = text_buf_puts(&b->out, "{\"items\":[");
+}
+
+void page_add(page_builder *b, const char *item_json, size_t len) {
+  b->ok = b->ok && (b->count == 0 || text_buf_puts(&b->out, ",")) &&
+          text_buf_append(&b->out, item_json, len);
+  b->count++;
+}
+
+void page_finish(http_ctx *ctx, page_builder *b, const char *next_cursor) {
+  bool ok = b->ok && text_buf_puts(&b->out, "],\"nextCursor\":");
+  if (next_cursor)
+    ok = ok && text_buf_puts(&b->out, "\"") && text_buf_puts(&b->out, next_cursor) &&
+         text_buf_puts(&b->out, "\"}");
+  else
+    ok = ok && text_buf_puts(&b->out, "null}");
+  if (ok) http_reply_raw(ctx, 200, "application/json", b->out.data, b->out.len);
+  else http_reply_problem(ctx, KR_INTERNAL, NULL, NULL, NULL);
+  text_buf_free(&b->out);
+}
+
 void page_reply(http_ctx *ctx, const PGresult *r, int limit) {
   int rows = PQntuples(r);
   int shown = rows > limit ? limit : rows;
-  text_buf out = {0};
-  bool ok = text_buf_puts(&out, "{\"items\":[");
-  for (int i = 0; i < shown && ok; i++) {
-    if (i) ok = text_buf_puts(&out, ",");
-    ok = ok && text_buf_append(&out, PQgetvalue(r, i, 0), (size_t)PQgetlength(r, i, 0));
-  }
-  ok = ok && text_buf_puts(&out, "],\"nextCursor\":");
-  if (rows > limit && shown > 0) {
-    char cursor[128];
-    page_cursor_encode(PQgetvalue(r, shown - 1, 1), PQgetvalue(r, shown - 1, 2), cursor,
-                       sizeof cursor);
-    ok = ok && text_buf_puts(&out, "\"") && text_buf_puts(&out, cursor) && text_buf_puts(&out, "\"}");
-  } else {
-    ok = ok && text_buf_puts(&out, "null}");
-  }
-  if (ok) http_reply_raw(ctx, 200, "application/json", out.data, out.len);
-  else http_reply_problem(ctx, KR_INTERNAL, NULL, NULL, NULL);
-  text_buf_free(&out);
+  page_builder b;
+  page_begin(&b);
+  for (int i = 0; i < shown; i++) page_add(&b, PQgetvalue(r, i, 0), (size_t)PQgetlength(r, i, 0));
+  char cursor[128];
+  if (rows > limit && shown > 0)
+    page_cursor_encode(PQgetvalue(r, shown - 1, 1), PQgetvalue(r, shown - 1, 2), cursor, sizeof cursor);
+  page_finish(ctx, &b, rows > limit && shown > 0 ? cursor : NULL);
 }

@@ -10,6 +10,7 @@
 #include <libpq-fe.h>
 #include <stdbool.h>
 
+#include "core/text.h"
 #include "http/context.h"
 
 #define PAGE_DEFAULT_LIMIT 20
@@ -28,6 +29,19 @@ bool page_cursor_decode(const char *text, page_cursor *out);
 
 /* Reads ?limit= and ?cursor=, adding a field error for each bad one. */
 void page_params(const http_ctx *ctx, int *limit, page_cursor *cursor, json_t *errors);
+
+/* Builds a list answer item by item: {"items": [...], "nextCursor": ...}. */
+typedef struct {
+  text_buf out;
+  int count;
+  bool ok;
+} page_builder;
+
+void page_begin(page_builder *b);
+/* Adds one item, JSON text. */
+void page_add(page_builder *b, const char *item_json, size_t len);
+/* Answers 200 (next_cursor NULL: null), or 500 when building ran out of memory; frees b. */
+void page_finish(http_ctx *ctx, page_builder *b, const char *next_cursor);
 
 /* Answers 200 with a page from r, whose rows are (item JSON text, sort key, id) in order and
  * whose query asked for limit+1 rows: the extra row only says that another page exists. */

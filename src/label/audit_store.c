@@ -170,13 +170,6 @@ const db_statement *const label_audit_statements[] = {
     &audit_mark_decided, &cert_insert,  &decision_get,     &cert_page,           &cert_history,
     &cert_change_insert, NULL};
 
-static kr_err run(db_conn *db, const db_statement *s, int n, const char *const *v) {
-  PGresult *r = db_exec(db, s, n, v);
-  kr_err e = db_result_error(db, r);
-  PQclear(r);
-  return e;
-}
-
 kr_err label_audit_started_before(db_conn *db, const char *org, const char *version,
                                   const char *date, bool *started) {
   PGresult *r = db_exec(db, &started_before, 3, (const char *[]){org, version, date});
@@ -254,10 +247,10 @@ kr_err label_outcome_put(db_conn *db, const char *audit, const char *obj_json, s
   snprintf(partially, sizeof partially, "%d", c.partially_met);
   snprintf(not_met, sizeof not_met, "%d", c.not_met);
   const char *v[] = {audit, obj_json, met, partially, not_met, meets ? "true" : "false", account};
-  kr_err e = run(db, &outcome_upsert, 7, v);
-  if (e == KR_OK) e = run(db, &outcome_clear_scores, 1, (const char *[]){audit});
-  if (e == KR_OK) e = run(db, &outcome_insert_scores, 2, (const char *[]){audit, obj_json});
-  if (e == KR_OK) e = run(db, &audit_mark_submitted, 1, (const char *[]){audit});
+  kr_err e = db_run(db, &outcome_upsert, 7, v);
+  if (e == KR_OK) e = db_run(db, &outcome_clear_scores, 1, (const char *[]){audit});
+  if (e == KR_OK) e = db_run(db, &outcome_insert_scores, 2, (const char *[]){audit, obj_json});
+  if (e == KR_OK) e = db_run(db, &audit_mark_submitted, 1, (const char *[]){audit});
   if (e == KR_OK) e = db_fetch_text(db, &outcome_get, 1, (const char *[]){audit}, json);
   return e;
 }
@@ -303,11 +296,11 @@ kr_err label_decide(db_conn *db, const char *audit, bool granted, const char *no
                     const char *decided_on, const char *account, const char *valid_from,
                     const char *valid_until, const char *previous, char **json) {
   const char *g = granted ? "true" : "false";
-  kr_err e = run(db, &decision_insert, 5, (const char *[]){audit, g, note, decided_on, account});
-  if (e == KR_OK) e = run(db, &audit_mark_decided, 2, (const char *[]){audit, g});
+  kr_err e = db_run(db, &decision_insert, 5, (const char *[]){audit, g, note, decided_on, account});
+  if (e == KR_OK) e = db_run(db, &audit_mark_decided, 2, (const char *[]){audit, g});
   if (e == KR_OK && granted) {
     const char *v[] = {audit, valid_from, valid_until, decided_on, previous, account};
-    e = run(db, &cert_insert, 6, v);
+    e = db_run(db, &cert_insert, 6, v);
   }
   if (e == KR_OK) e = db_fetch_text(db, &decision_get, 1, (const char *[]){audit}, json);
   return e;
@@ -331,5 +324,5 @@ kr_err label_certificate_history(db_conn *db, const char *certificate_id, char *
 
 kr_err label_certificate_change(db_conn *db, const char *certificate_id, const char *type,
                                 const char *effective_on, const char *reason, const char *account) {
-  return run(db, &cert_change_insert, 5, (const char *[]){certificate_id, type, effective_on, reason, account});
+  return db_run(db, &cert_change_insert, 5, (const char *[]){certificate_id, type, effective_on, reason, account});
 }

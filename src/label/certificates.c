@@ -114,30 +114,21 @@ void label_cert_list_handler(http_ctx *ctx) {
   /* Statuses are computed here, so a status filter is applied after the query: a page may then
    * hold fewer than `limit` items, and the cursor still moves on past every row read. */
   int rows = PQntuples(page), scanned = rows > limit ? limit : rows;
-  text_buf out = {0};
-  bool ok = text_buf_puts(&out, "{\"items\":[");
-  int shown = 0;
-  for (int i = 0; i < scanned && ok; i++) {
+  page_builder b;
+  page_begin(&b);
+  for (int i = 0; i < scanned; i++) {
     cert_status s;
     char *view = label_certificate_view(PQgetvalue(page, i, 0), today, public_view, &s);
-    ok = view != NULL;
-    if (ok && (!status || strcmp(label_cert_status_name(s), status) == 0) &&
-        !(public_view && (s == CERT_WITHDRAWN || s == CERT_NOT_YET_VALID))) {
-      ok = (shown++ == 0 || text_buf_puts(&out, ",")) && text_buf_puts(&out, view);
-    }
+    if (!view) b.ok = false;
+    else if ((!status || strcmp(label_cert_status_name(s), status) == 0) &&
+             !(public_view && (s == CERT_WITHDRAWN || s == CERT_NOT_YET_VALID)))
+      page_add(&b, view, strlen(view));
     free(view);
   }
-  ok = ok && text_buf_puts(&out, "],\"nextCursor\":");
-  if (ok && rows > limit) {
-    char cursor[128];
+  char cursor[128];
+  if (rows > limit)
     page_cursor_encode(PQgetvalue(page, scanned - 1, 1), PQgetvalue(page, scanned - 1, 2), cursor, sizeof cursor);
-    ok = text_buf_puts(&out, "\"") && text_buf_puts(&out, cursor) && text_buf_puts(&out, "\"}");
-  } else if (ok) {
-    ok = text_buf_puts(&out, "null}");
-  }
-  if (ok) http_reply_raw(ctx, 200, "application/json", out.data, out.len);
-  else http_reply_problem(ctx, KR_INTERNAL, NULL, NULL, NULL);
-  text_buf_free(&out);
+  page_finish(ctx, &b, rows > limit ? cursor : NULL);
   PQclear(page);
 }
 

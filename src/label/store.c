@@ -157,19 +157,12 @@ kr_err label_framework_get(db_conn *db, const char *version, char **json) {
   return db_fetch_text(db, &fw_get, 1, (const char *[]){version}, json);
 }
 
-static kr_err run(db_conn *db, const db_statement *s, int n, const char *const *v) {
-  PGresult *r = db_exec(db, s, n, v);
-  kr_err e = db_result_error(db, r);
-  PQclear(r);
-  return e;
-}
-
 kr_err label_framework_create(db_conn *db, const char *obj_json, char **json) {
   const char *v[] = {obj_json};
   kr_err e = db_begin(db);
-  if (e == KR_OK) e = run(db, &fw_insert, 1, v);
-  if (e == KR_OK) e = run(db, &fw_insert_categories, 1, v);
-  if (e == KR_OK) e = run(db, &fw_insert_norms, 1, v);
+  if (e == KR_OK) e = db_run(db, &fw_insert, 1, v);
+  if (e == KR_OK) e = db_run(db, &fw_insert_categories, 1, v);
+  if (e == KR_OK) e = db_run(db, &fw_insert_norms, 1, v);
   if (e == KR_OK) {
     json_t *obj = json_loads(obj_json, 0, NULL);
     e = db_fetch_text(db, &fw_get, 1, (const char *[]){json_string_value(json_object_get(obj, "version"))}, json);
@@ -196,7 +189,7 @@ kr_err label_framework_codes(db_conn *db, const char *version, PGresult **out) {
 
 kr_err label_framework_set_texts(db_conn *db, const char *version, const char *texts_json,
                                  const char *account) {
-  return run(db, &fw_set_texts, 3, (const char *[]){version, texts_json, account});
+  return db_run(db, &fw_set_texts, 3, (const char *[]){version, texts_json, account});
 }
 
 kr_err label_framework_text_history(db_conn *db, const char *version, char **json) {

@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "core/log.h"
-#include "core/text.h"
 #include "http/pagination.h"
 #include "label/view.h"
 #include "municipal/handlers.h"
@@ -31,19 +30,10 @@ void municipal_feed_handler(http_ctx *ctx) {
   /* Event ids become visible in id order (see sql/0003): a client asking after the last id it
    * saw never misses one. nextCursor says that more are there right now. */
   int rows = PQntuples(page), shown = rows > limit ? limit : rows;
-  text_buf out = {0};
-  bool ok = text_buf_puts(&out, "{\"items\":[");
-  for (int i = 0; i < shown && ok; i++)
-    ok = (i == 0 || text_buf_puts(&out, ",")) && text_buf_puts(&out, PQgetvalue(page, i, 0));
-  ok = ok && text_buf_puts(&out, "],\"nextCursor\":");
-  if (ok && rows > limit)
-    ok = text_buf_puts(&out, "\"") && text_buf_puts(&out, PQgetvalue(page, shown - 1, 1)) &&
-         text_buf_puts(&out, "\"}");
-  else if (ok)
-    ok = text_buf_puts(&out, "null}");
-  if (ok) http_reply_raw(ctx, 200, "application/json", out.data, out.len);
-  else http_reply_problem(ctx, KR_INTERNAL, NULL, NULL, NULL);
-  text_buf_free(&out);
+  page_builder b;
+  page_begin(&b);
+  for (int i = 0; i < shown; i++) page_add(&b, PQgetvalue(page, i, 0), (size_t)PQgetlength(page, i, 0));
+  page_finish(ctx, &b, rows > limit ? PQgetvalue(page, shown - 1, 1) : NULL);
   PQclear(page);
 }
 

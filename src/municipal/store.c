@@ -156,16 +156,9 @@ kr_err municipal_check_subjects(db_conn *db, const char *numbers_json, PGresult 
   return db_fetch_result(db, &check_many, 1, (const char *[]){numbers_json}, out);
 }
 
-static kr_err run(db_conn *db, const db_statement *s, int n, const char *const *v) {
-  PGresult *r = db_exec(db, s, n, v);
-  kr_err e = db_result_error(db, r);
-  PQclear(r);
-  return e;
-}
-
 kr_err municipal_log_checks(db_conn *db, const char *account, const char *municipality,
                             const char *on, const char *entries_json) {
-  return run(db, &log_checks, 4, (const char *[]){account, municipality, on, entries_json});
+  return db_run(db, &log_checks, 4, (const char *[]){account, municipality, on, entries_json});
 }
 
 kr_err municipal_log_page(db_conn *db, const char *municipality, const char *kvk,
@@ -272,5 +265,5 @@ kr_err municipal_record_attempt(db_conn *db, const claimed_delivery *d, delivery
   snprintf(retry, sizeof retry, "%ld", retry_seconds);
   snprintf(duration, sizeof duration, "%ld", duration_ms);
   const char *v[] = {d->id, names[result], status_code > 0 ? code : NULL, error, retry, duration};
-  return run(db, &record_attempt, 6, v);
+  return db_run(db, &record_attempt, 6, v);
 }

@@ -339,8 +339,28 @@ def test_replay_of_a_pending_delivery_conflicts(hooks):
     assert d["deliveredAt"] is None
     if d["status"] == "pending":
         L.check_timestamp(d["nextAttemptAt"])
-    r = env.client.post(f"{SUBS}/{sub['id']}/deliveries/{d['id']}/replay", token=tok)
-    assert_problem(r, 409)
+    replay = f"{SUBS}/{sub['id']}/deliveries/{d['id']}/replay"
+    assert_problem(env.client.post(replay, token=tok), 409)
+    # A failed delivery (retries over after three days: made here with SQL) may be replayed.
+    def mark_failed():
+        env.sql("update webhook_deliveries set status = 'failed', lease_until = null "
+                f"where id = {M.q(d['id'])} and status = 'pending'")
+        time.sleep(0.6)
+        log = deliveries(env.client, tok, sub["id"])
+        return log if log[0]["status"] == "failed" else None
+
+    (failed,) = M.wait_until(mark_failed, timeout=20, what="the delivery marked failed")
+    seen = len(env.receiver.at(path))
+    time.sleep(1.5)
+    assert len(env.receiver.at(path)) == seen, "a failed delivery is not attempted again by itself"
+    env.receiver.plan(path, lambda r, attempt: 200)
+    r = env.client.post(replay, token=tok)
+    assert r.status_code == 202, r.content
+    assert r.json()["id"] == d["id"] and r.json()["status"] == "pending", r.json()
+    M.wait_until(lambda: any(x.answered == 200 and x.webhook_id == d["id"] for x in env.receiver.at(path)),
+                 timeout=20, what="the replayed failed delivery")
+    M.wait_until(lambda: deliveries(env.client, tok, sub["id"])[0]["status"] == "delivered", timeout=10,
+                 what="delivered after replay")
     assert env.client.delete(f"{SUBS}/{sub['id']}", token=tok).status_code == 204
 
 

@@ -313,6 +313,20 @@ kr_err db_fetch_text(db_conn *conn, const db_statement *stmt, int n, const char 
   return e;
 }
 
+kr_err db_fetch_text_and_id(db_conn *conn, const db_statement *stmt, int n, const char *const *values,
+                            char **out, char id[37]) {
+  *out = NULL;
+  PGresult *r = db_exec(conn, stmt, n, values);
+  kr_err e = db_result_error(conn, r);
+  if (e == KR_OK && PQntuples(r) == 0) e = KR_NOT_FOUND;
+  if (e == KR_OK) {
+    snprintf(id, 37, "%s", PQgetvalue(r, 0, 1));
+    if (!(*out = strdup(PQgetvalue(r, 0, 0)))) e = KR_INTERNAL;
+  }
+  PQclear(r);
+  return e;
+}
+
 kr_err db_fetch_result(db_conn *conn, const db_statement *stmt, int n, const char *const *values,
                        PGresult **out) {
   PGresult *r = db_exec(conn, stmt, n, values);

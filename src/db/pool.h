@@ -60,6 +60,11 @@ kr_err db_run(db_conn *conn, const db_statement *stmt, int n, const char *const 
 kr_err db_fetch_text(db_conn *conn, const db_statement *stmt, int n, const char *const *values,
                      char **out);
 
+/* For a statement whose row is (text, id) — an INSERT ... RETURNING json, id: *out gets the
+ * first column (free it), id the second. KR_NOT_FOUND when there is no row. */
+kr_err db_fetch_text_and_id(db_conn *conn, const db_statement *stmt, int n, const char *const *values,
+                            char **out, char id[37]);
+
 /* Runs a statement and hands over its result when it succeeded (the caller PQclears it); on
  * failure *out is NULL. */
 kr_err db_fetch_result(db_conn *conn, const db_statement *stmt, int n, const char *const *values,

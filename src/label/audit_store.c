@@ -181,15 +181,7 @@ kr_err label_audit_started_before(db_conn *db, const char *org, const char *vers
 
 kr_err label_audit_create(db_conn *db, const char *obj_json, const char *account, char **json,
                           char id[37]) {
-  PGresult *r = db_exec(db, &audit_insert, 2, (const char *[]){obj_json, account});
-  kr_err e = db_result_error(db, r);
-  if (e == KR_OK) {
-    *json = strdup(PQgetvalue(r, 0, 0));
-    snprintf(id, 37, "%s", PQgetvalue(r, 0, 1));
-    if (!*json) e = KR_INTERNAL;
-  }
-  PQclear(r);
-  return e;
+  return db_fetch_text_and_id(db, &audit_insert, 2, (const char *[]){obj_json, account}, json, id);
 }
 
 kr_err label_audit_facts(db_conn *db, const char *id, bool lock, audit_facts *out) {

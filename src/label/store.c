@@ -247,20 +247,8 @@ static const db_statement agreement_covers = {
     "SELECT EXISTS (SELECT 1 FROM certifying_body_agreements WHERE certifying_body_id = $1"
     " AND valid_from <= $2::date AND (valid_until IS NULL OR valid_until >= $2::date))"};
 
-static kr_err json_and_id(db_conn *db, PGresult *r, char **json, char id[37]) {
-  kr_err e = db_result_error(db, r);
-  if (e == KR_OK && PQntuples(r) == 0) e = KR_NOT_FOUND;
-  if (e == KR_OK) {
-    *json = strdup(PQgetvalue(r, 0, 0));
-    snprintf(id, 37, "%s", PQgetvalue(r, 0, 1));
-    if (!*json) e = KR_INTERNAL;
-  }
-  PQclear(r);
-  return e;
-}
-
 kr_err label_body_create(db_conn *db, const char *name, char **json, char id[37]) {
-  return json_and_id(db, db_exec(db, &body_insert, 1, (const char *[]){name}), json, id);
+  return db_fetch_text_and_id(db, &body_insert, 1, (const char *[]){name}, json, id);
 }
 
 kr_err label_body_get(db_conn *db, const char *id, char **json) {
@@ -277,7 +265,7 @@ kr_err label_body_page(db_conn *db, const page_cursor *after, int limit, PGresul
 kr_err label_agreement_create(db_conn *db, const char *body_id, const char *valid_from,
                               const char *valid_until, char **json, char id[37]) {
   const char *v[] = {body_id, valid_from, valid_until};
-  kr_err e = json_and_id(db, db_exec(db, &agreement_insert, 3, v), json, id);
+  kr_err e = db_fetch_text_and_id(db, &agreement_insert, 3, v, json, id);
   return e == KR_CONFLICT ? KR_NOT_FOUND : e; /* 23503: no such body */
 }
 

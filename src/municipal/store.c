@@ -184,15 +184,8 @@ kr_err municipal_expire(db_conn *db, const char *today, int *written) {
 
 kr_err municipal_subscription_create(db_conn *db, const char *account, const char *municipality,
                                      const char *obj_json, const char *secret, char **json, char id[37]) {
-  PGresult *r = db_exec(db, &sub_insert, 4, (const char *[]){account, municipality, obj_json, secret});
-  kr_err e = db_result_error(db, r);
-  if (e == KR_OK) {
-    *json = strdup(PQgetvalue(r, 0, 0));
-    snprintf(id, 37, "%s", PQgetvalue(r, 0, 1));
-    if (!*json) e = KR_INTERNAL;
-  }
-  PQclear(r);
-  return e;
+  return db_fetch_text_and_id(db, &sub_insert, 4, (const char *[]){account, municipality, obj_json, secret},
+                              json, id);
 }
 
 kr_err municipal_subscription_get(db_conn *db, const char *id, const char *owner, char **json) {

@@ -21,6 +21,8 @@
 #include "label/store.h"
 #include "municipal/handlers.h"
 #include "municipal/store.h"
+#include "http/ratelimit.h"
+#include "register/store.h"
 #include "core/worker.h"
 #include "db/listen.h"
 #include <curl/curl.h>
@@ -122,7 +124,7 @@ static int serve(void) {
 
   static const db_statement *const *const statement_lists[] = {
       auth_statements, accounts_statements, idempotency_statements, label_statements,
-      label_audit_statements, municipal_statements, NULL};
+      label_audit_statements, municipal_statements, ratelimit_statements, register_statements, NULL};
   char err[1024];
   db_pool *pool = db_pool_create(cfg.database_url, cfg.db_pool_size, cfg.statement_timeout_ms,
                                  statement_lists, err, sizeof err);

@@ -265,6 +265,11 @@ PGresult *db_exec(db_conn *conn, const db_statement *stmt, int n, const char *co
   return PQexecPrepared(conn->pg, stmt->name, n, values, NULL, NULL, 0);
 }
 
+PGresult *db_exec_binary(db_conn *conn, const db_statement *stmt, int n, const char *const *values,
+                         const int *lengths, const int *formats, bool binary_result) {
+  return PQexecPrepared(conn->pg, stmt->name, n, values, lengths, formats, binary_result ? 1 : 0);
+}
+
 PGresult *db_exec_plain(db_conn *conn, const char *sql) { return PQexec(conn->pg, sql); }
 
 const char *db_sqlstate(const PGresult *r) {

@@ -42,6 +42,11 @@ PGconn *db_conn_pg(db_conn *conn);
 /* Runs a prepared statement. The result belongs to the caller (PQclear); never NULL-checked by
  * callers: pass it to db_result_error. values may contain NULL for SQL NULL. */
 PGresult *db_exec(db_conn *conn, const db_statement *stmt, int n, const char *const *values);
+/* The same with binary parameters (formats[i] == 1; lengths give their sizes) and, with
+ * binary_result, the result in binary (for bytea columns read as raw bytes). */
+PGresult *db_exec_binary(db_conn *conn, const db_statement *stmt, int n, const char *const *values,
+                         const int *lengths, const int *formats, bool binary_result);
+
 /* Runs SQL with no parameters (BEGIN, COMMIT, SELECT 1). */
 PGresult *db_exec_plain(db_conn *conn, const char *sql);
 

@@ -134,7 +134,7 @@ static bool authenticate(http_ctx *ctx, const http_route *route) {
 
 /* 413 and 415; true when the body may go to the handler. */
 static bool body_acceptable(http_ctx *ctx, const http_route *route) {
-  size_t limit = services->cfg->max_body_bytes;
+  size_t limit = route->body == BODY_FILE ? HTTP_FILE_MAX_BYTES : services->cfg->max_body_bytes;
   const char *declared = http_header(ctx, "Content-Length");
   if ((declared && strtoull(declared, NULL, 10) > limit) || ctx->req->binary_body_length > limit) {
     char detail[128];
@@ -156,6 +156,11 @@ static bool body_acceptable(http_ctx *ctx, const http_route *route) {
            (strcmp(ctx->req->http_verb, "PATCH") == 0 &&
             text_media_type_is(type, "application/merge-patch+json"));
       expected = "Send the body as application/json.";
+      break;
+    case BODY_FILE:
+      ok = text_media_type_is(type, "application/pdf") || text_media_type_is(type, "image/jpeg") ||
+           text_media_type_is(type, "image/png");
+      expected = "Send the file as application/pdf, image/jpeg or image/png.";
       break;
     default:
       ok = text_media_type_is(type, "application/json") ||

@@ -14,7 +14,11 @@ typedef enum {
   BODY_NONE,         /* a body is refused (415 when it has a Content-Type, else ignored) */
   BODY_JSON,         /* application/json, at most MAX_BODY_BYTES */
   BODY_JSON_OR_FORM, /* also application/x-www-form-urlencoded (the OAuth endpoints) */
+  BODY_FILE,         /* a raw PDF, JPEG or PNG of at most HTTP_FILE_MAX_BYTES (uploads) */
 } body_kind;
+
+/* Uploaded files (evidence, diplomas) may be larger than JSON bodies. */
+#define HTTP_FILE_MAX_BYTES (10u * 1024u * 1024u)
 
 typedef struct http_route {
   router_entry entry; /* first member: router_find reads the table through it */

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "http/edge.h"
+#include "http/routes.h"
 
 struct http_server {
   struct _u_instance instance;
@@ -35,7 +36,8 @@ http_server *http_server_start(const config *cfg, char *err, size_t err_size) {
   }
   /* One byte over the limit: a longer body arrives cut at limit+1, which the edge answers 413
    * (ulfius truncates silently). No post processor: bodies stay raw. */
-  s->instance.max_post_body_size = cfg->max_body_bytes + 1;
+  s->instance.max_post_body_size =
+      (cfg->max_body_bytes > HTTP_FILE_MAX_BYTES ? cfg->max_body_bytes : HTTP_FILE_MAX_BYTES) + 1;
   s->instance.allowed_post_processor = U_POST_PROCESS_NONE;
   ulfius_set_default_endpoint(&s->instance, http_dispatch, NULL);
 

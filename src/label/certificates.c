@@ -69,6 +69,25 @@ void label_cert_get_handler(http_ctx *ctx) {
   certificate_row_free(&c);
 }
 
+typedef struct {
+  kr_date today;
+  bool public_view;
+  const char *status; /* NULL: any */
+} list_filter;
+
+/* A list item: the view today, unless the status filter or the public view leaves it out. */
+static char *filtered_view(const char *row, void *arg) {
+  const list_filter *f = arg;
+  cert_status s;
+  char *view = label_certificate_view(row, f->today, f->public_view, &s);
+  bool hidden = f->public_view && (s == CERT_WITHDRAWN || s == CERT_NOT_YET_VALID);
+  if (view && (hidden || (f->status && strcmp(label_cert_status_name(s), f->status) != 0))) {
+    free(view);
+    view = NULL;
+  }
+  return view;
+}
+
 static const char *const statuses[] = {"valid", "suspended", "withdrawn", "expired", "not_yet_valid", NULL};
 
 void label_cert_list_handler(http_ctx *ctx) {
@@ -113,22 +132,8 @@ void label_cert_list_handler(http_ctx *ctx) {
   }
   /* Statuses are computed here, so a status filter is applied after the query: a page may then
    * hold fewer than `limit` items, and the cursor still moves on past every row read. */
-  int rows = PQntuples(page), scanned = rows > limit ? limit : rows;
-  page_builder b;
-  page_begin(&b);
-  for (int i = 0; i < scanned; i++) {
-    cert_status s;
-    char *view = label_certificate_view(PQgetvalue(page, i, 0), today, public_view, &s);
-    if (!view) b.ok = false;
-    else if ((!status || strcmp(label_cert_status_name(s), status) == 0) &&
-             !(public_view && (s == CERT_WITHDRAWN || s == CERT_NOT_YET_VALID)))
-      page_add(&b, view, strlen(view));
-    free(view);
-  }
-  char cursor[128];
-  if (rows > limit)
-    page_cursor_encode(PQgetvalue(page, scanned - 1, 1), PQgetvalue(page, scanned - 1, 2), cursor, sizeof cursor);
-  page_finish(ctx, &b, rows > limit ? cursor : NULL);
+  list_filter filter = {today, public_view, status};
+  page_reply_mapped(ctx, page, limit, filtered_view, &filter);
   PQclear(page);
 }
 

@@ -886,8 +886,9 @@ class Kr:
     # link rows
     def new_professional(self):
         n = uuid.uuid4().hex[:8]
-        return self.sql("insert into professionals(given_name, family_name, email) values "
-                        f"('Test', 'Prof{n}', 'prof{n}@example.test') returning id")[0][0]
+        return self.sql("insert into professionals(given_name, family_name, email, profile, education_level) "
+                        f"values ('Test', 'Prof{n}', 'prof{n}@example.test', 'sociaal-werker-hbo', 'hbo') "
+                        "returning id")[0][0]
 
     def new_organisation(self):
         kvk = str(uuid.uuid4().int)[:8].rjust(8, "1")

@@ -1,0 +1,51 @@
+/* view.h (register): what the register's handlers share: who may reach a professional, the
+ * professional and public views with their status on a date, and file checks. */
+#ifndef KR_REGISTER_VIEW_H
+#define KR_REGISTER_VIEW_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "core/date.h"
+#include "http/context.h"
+#include "register/rules.h"
+#include "register/store.h"
+
+/* The {professionalId} the caller may reach (admin: any; a professional: itself), else NULL
+ * after answering 400/404. */
+const char *register_professional_param(http_ctx *ctx);
+
+/* Reads kr_professional_json's facts: state, periods, measures. `periods`/`measures` are filled
+ * up to their capacity (32 each). False when the JSON is not one. */
+typedef struct {
+  reg_facts facts;
+  reg_period periods[32];
+  reg_measure measures[32];
+} professional_facts;
+bool register_facts_of(const json_t *pro, professional_facts *out);
+
+/* The professional as the API shows it on `on` (status, statusOn, periodStart, periodEnd), or the
+ * public view (public fields, periods, public measures). New JSON text (free it); NULL when out
+ * of memory. *status receives the status. */
+char *register_professional_view(const char *json, kr_date on, bool public_view, reg_status *status);
+
+/* Loads the professional (optionally locked) and its facts; false after answering 404/503. The
+ * caller json_decrefs *pro. */
+bool register_load(http_ctx *ctx, db_conn *db, const char *id, bool lock, json_t **pro, professional_facts *f);
+
+/* Runs one register statement for its first column as text (KR_NOT_FOUND: no row). */
+kr_err register_fetch(db_conn *db, register_stmt which, int n, const char *const *values, char **out);
+kr_err register_run(db_conn *db, register_stmt which, int n, const char *const *values);
+
+/* Appends a history entry inside the caller's transaction. */
+kr_err register_history(http_ctx *ctx, db_conn *db, const char *professional, const char *type,
+                        kr_date on, const char *detail);
+
+/* The uploaded file's type from its own bytes ("application/pdf", "image/jpeg", "image/png"), or
+ * NULL; answers 415 when it differs from the declared Content-Type (or is none of them). */
+const char *register_file_type(http_ctx *ctx);
+
+/* ?on= (default today), naming `on` when malformed. */
+bool register_on_param(http_ctx *ctx, kr_date *on);
+
+#endif

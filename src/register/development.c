@@ -20,7 +20,7 @@ static const char activity_missing[] = "There is no such development activity.";
 static db_conn *own_db(http_ctx *ctx, const char *id) {
   db_conn *db = http_db(ctx);
   char *json = NULL;
-  kr_err e = db ? register_fetch(db, REG_PRO_GET, 1, (const char *[]){id}, &json) : KR_UNAVAILABLE;
+  kr_err e = db ? register_fetch(db, REG_PRO_EXISTS, 1, (const char *[]){id}, &json) : KR_UNAVAILABLE;
   free(json);
   if (db && e != KR_OK) {
     label_reply_error(ctx, e, "There is no such professional.");

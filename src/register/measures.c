@@ -72,7 +72,7 @@ void register_measure_list_handler(http_ctx *ctx) {
   db_conn *db = id ? http_db(ctx) : NULL;
   if (!db) return;
   char *exists = NULL, *json = NULL;
-  kr_err e = register_fetch(db, REG_PRO_GET, 1, (const char *[]){id}, &exists);
+  kr_err e = register_fetch(db, REG_PRO_EXISTS, 1, (const char *[]){id}, &exists);
   free(exists);
   if (e == KR_OK) e = register_fetch(db, REG_MEASURE_LIST, 1, (const char *[]){id}, &json);
   label_reply_result(ctx, e, json, "There is no such professional.");

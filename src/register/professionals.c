@@ -460,7 +460,7 @@ static void reply_own(http_ctx *ctx, register_stmt which) {
   db_conn *db = id ? http_db(ctx) : NULL;
   if (!db) return;
   char *exists = NULL, *json = NULL;
-  kr_err e = register_fetch(db, REG_PRO_GET, 1, (const char *[]){id}, &exists);
+  kr_err e = register_fetch(db, REG_PRO_EXISTS, 1, (const char *[]){id}, &exists);
   free(exists);
   if (e == KR_OK) e = register_fetch(db, which, 1, (const char *[]){id}, &json);
   label_reply_result(ctx, e, json, missing);

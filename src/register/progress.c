@@ -115,10 +115,11 @@ void register_progress_handler(http_ctx *ctx) {
   kr_date on;
   if (!id || !register_on_param(ctx, &on)) return;
   db_conn *db = http_db(ctx);
-  json_t *pro = NULL;
-  professional_facts f;
-  if (!db || !register_load(ctx, db, id, false, &pro, &f)) return;
-  json_decref(pro);
+  char *exists = NULL;
+  kr_err found = db ? register_fetch(db, REG_PRO_EXISTS, 1, (const char *[]){id}, &exists) : KR_UNAVAILABLE;
+  free(exists);
+  if (db && found != KR_OK) label_reply_error(ctx, found, "There is no such professional.");
+  if (found != KR_OK) return;
   period_row rows[32];
   int n = 0, at;
   reg_progress g;

@@ -56,6 +56,7 @@ static const db_statement statements[REG_STATEMENT_COUNT] = {
     [REG_PRO_INSERT] = {"reg_pro_insert",
                         "INSERT INTO professionals (given_name, family_name, email, profile, education_level)"
                         " VALUES ($1, $2, $3, $4, $5) RETURNING id"},
+    [REG_PRO_EXISTS] = {"reg_pro_exists", "SELECT id FROM professionals WHERE id = $1"},
     [REG_PRO_GET] = {"reg_pro_get", "SELECT kr_professional_json(p) FROM professionals p WHERE p.id = $1"},
     [REG_PRO_GET_LOCKED] = {"reg_pro_get_locked",
                             "SELECT kr_professional_json(p) FROM professionals p WHERE p.id = $1 FOR UPDATE"},
@@ -220,14 +221,14 @@ static const db_statement statements[REG_STATEMENT_COUNT] = {
                         "SELECT kr_professional_json(p) FROM professionals p WHERE p.registration_number = $1"},
 };
 
-_Static_assert(REG_STATEMENT_COUNT == 51, "list every statement above");
+_Static_assert(REG_STATEMENT_COUNT == 52, "list every statement above");
 
 const db_statement *const register_statements[] = {
 #define S(i) &statements[i]
     S(0),  S(1),  S(2),  S(3),  S(4),  S(5),  S(6),  S(7),  S(8),  S(9),  S(10), S(11), S(12),
     S(13), S(14), S(15), S(16), S(17), S(18), S(19), S(20), S(21), S(22), S(23), S(24), S(25),
     S(26), S(27), S(28), S(29), S(30), S(31), S(32), S(33), S(34), S(35), S(36), S(37), S(38),
-    S(39), S(40), S(41), S(42), S(43), S(44), S(45), S(46), S(47), S(48), S(49), S(50), NULL
+    S(39), S(40), S(41), S(42), S(43), S(44), S(45), S(46), S(47), S(48), S(49), S(50), S(51), NULL
 #undef S
 };
 

@@ -300,7 +300,9 @@ static const char *own_activity(http_ctx *ctx, db_conn **db, const char **profes
 void register_evidence_upload_handler(http_ctx *ctx) {
   if (!http_query_only(ctx, (const char *const[]){"fileName", NULL})) return;
   const char *name = http_query(ctx, "fileName");
-  if (name && (!*name || strlen(name) > 200 || strpbrk(name, "\"\\/\r\n"))) {
+  size_t chars = 0; /* characters, not bytes */
+  for (const char *c = name; c && *c; c++) chars += ((unsigned char)*c & 0xC0) != 0x80;
+  if (name && (chars < 1 || chars > 200 || strpbrk(name, "\"\\/\r\n"))) {
     json_t *errors = field_errors_new();
     field_error(errors, "fileName", "must be 1 to 200 characters without quotes, slashes or line breaks");
     http_reply_if_invalid(ctx, errors);
@@ -341,6 +343,25 @@ void register_evidence_upload_handler(http_ctx *ctx) {
   free(count);
 }
 
+/* `attachment` with an ASCII fallback name and the exact name in RFC 8187 form (UTF-8,
+ * percent-encoded), so that a name like "verklaring-é.pdf" survives the header. */
+static void content_disposition(const char *name, size_t len, char *out, size_t size) {
+  char ascii[201], encoded[601];
+  size_t a = 0, e = 0;
+  for (size_t i = 0; i < len && a < sizeof ascii - 1; i++) {
+    unsigned char c = (unsigned char)name[i];
+    if ((c & 0xC0) != 0x80) ascii[a++] = c < 0x80 && c >= 0x20 ? (char)c : '_';
+  }
+  ascii[a] = '\0';
+  for (size_t i = 0; i < len && e + 4 < sizeof encoded; i++) {
+    unsigned char c = (unsigned char)name[i];
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || strchr("-._~", c)) encoded[e++] = (char)c;
+    else e += (size_t)snprintf(encoded + e, sizeof encoded - e, "%%%02X", c);
+  }
+  encoded[e] = '\0';
+  snprintf(out, size, "attachment; filename=\"%s\"; filename*=UTF-8''%s", ascii, encoded);
+}
+
 void register_evidence_get_handler(http_ctx *ctx) {
   if (!http_query_only(ctx, (const char *const[]){NULL})) return;
   db_conn *db;
@@ -355,9 +376,9 @@ void register_evidence_get_handler(http_ctx *ctx) {
   if (e != KR_OK) {
     label_reply_error(ctx, e, "There is no such evidence file.");
   } else {
-    char type[64], disposition[300];
+    char type[64], disposition[1200];
     snprintf(type, sizeof type, "%.*s", PQgetlength(r, 0, 0), PQgetvalue(r, 0, 0));
-    snprintf(disposition, sizeof disposition, "attachment; filename=\"%.*s\"", PQgetlength(r, 0, 2), PQgetvalue(r, 0, 2));
+    content_disposition(PQgetvalue(r, 0, 2), (size_t)PQgetlength(r, 0, 2), disposition, sizeof disposition);
     http_set_header(ctx, "Content-Disposition", disposition);
     http_reply_raw(ctx, 200, type, PQgetvalue(r, 0, 1), (size_t)PQgetlength(r, 0, 1));
   }

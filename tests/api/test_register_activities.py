@@ -2,6 +2,7 @@
 pagination) and evidence files."""
 
 import json
+import re
 
 import pytest
 
@@ -432,3 +433,40 @@ def test_evidence_of_another_professional(client, rg, p, kr):
     assert_problem(client.get(ev_path(other, a["id"], e["id"])), 401)
     g = client.get(ev_path(other, a["id"], e["id"]), token=other["token"])
     assert g.status_code == 200
+
+
+@pytest.mark.parametrize("name", ['rap"port.pdf', "a\r\nX-Injected: 1", "verslag\u00e9\u00fc.pdf", "../../etc/passwd"])
+def test_evidence_file_names_cannot_break_headers(client, rg, p, name):
+    a = rg.add_activity(p, completed_on=R.days(-1))
+    r = rg.upload_evidence(p["id"], a["id"], p["token"], file_name=name, expect=None)
+    if r.status_code == 400:
+        assert_problem(r, 400, slug="validation-error", fields={"fileName"})
+        return
+    assert r.status_code == 201, r.content
+    e = r.json()
+    g = client.get(ev_path(p, a["id"], e["id"]), token=p["token"])
+    assert g.status_code == 200
+    assert "X-Injected" not in g.headers
+    cd = g.headers.get("Content-Disposition", "")
+    assert cd.startswith("attachment"), cd
+    assert "\r" not in cd and "\n" not in cd
+    m = re.match(r'^attachment; filename="((?:[^"\\]|\\.)*)"(;.*)?$', cd)
+    assert m, f"malformed Content-Disposition {cd!r}"
+
+
+def test_lengths_count_characters_not_bytes(client, rg, p):
+    a = rg.add_activity(p, completed_on=R.days(-1), title="\u00e9" * 200)
+    assert a["title"] == "\u00e9" * 200
+    r = client.post(acts(p), token=p["token"], json=rg.activity_body(completed_on=R.days(-1), title="\u00e9" * 201))
+    assert_problem(r, 400, slug="validation-error", fields={"title"})
+    e = rg.upload_evidence(p["id"], a["id"], p["token"], file_name="\u00e9" * 200).json()
+    assert e["fileName"] == "\u00e9" * 200
+    r = rg.upload_evidence(p["id"], a["id"], p["token"], file_name="\u00e9" * 201, expect=None)
+    assert_problem(r, 400, slug="validation-error", fields={"fileName"})
+
+
+@pytest.mark.parametrize("hours", [4.35, 0.29, 1.15, 8.7, 0.57, 999.99])
+def test_two_decimal_hours_survive_binary_floats(client, rg, p, hours):
+    a = rg.add_activity(p, hours=hours, completed_on=R.days(-1))
+    assert a["hours"] == hours
+    assert client.get(f"{acts(p)}/{a['id']}", token=p["token"]).json()["hours"] == hours

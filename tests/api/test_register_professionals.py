@@ -288,6 +288,11 @@ def test_deregistration_only_registered_or_suspended(client, rg):
     rejected = rg.new()
     rg.reject(rejected["id"])
     assert_problem(rg.deregister(rejected["id"], expect=None), 409)
+    struck = rg.registered(R.days(-50))
+    rg.impose(struck["id"], "striking_off", R.days(-1))
+    assert_problem(rg.deregister(struck["id"], expect=None), 409)
+    expired = rg.registered_until(R.days(-1))
+    assert_problem(rg.deregister(expired["id"], token=expired["token"], expect=None), 409)
     suspended = rg.registered(R.days(-50))
     rg.impose(suspended["id"], "suspension", R.days(-5), R.days(30))
     assert rg.get(suspended["id"])["status"] == "suspended"
@@ -473,3 +478,28 @@ def test_other_roles_and_anonymous(client, rg, kr):
     for path in ("", "/history", "/export", "/progress", "/development-activities"):
         assert_problem(client.get(f"{PROFS}/{p['id']}{path}"), 401)
     assert_problem(client.get(PROFS), 401)
+
+
+@pytest.mark.parametrize("q", ["%", "_", "%%%"])
+def test_admin_q_wildcards_are_literal(client, rg, q):
+    rg.create_professional(familyName=f"Jokers {R.tag()}")
+    r = client.get(PROFS, token=rg.admin, params={"q": q, "limit": "100"})
+    assert r.status_code == 200, r.content
+    for item in r.json()["items"]:
+        name = f"{item['givenName']} {item['familyName']}".lower()
+        assert q in name, f"{q!r} matched {name!r}"
+
+
+def test_method_and_trailing_slash(client, rg):
+    p = rg.new()
+    r = client.delete(f"{PROFS}/{p['id']}", token=rg.admin)
+    assert_problem(r, 405)
+    assert "GET" in r.headers.get("Allow", ""), r.headers.get("Allow")
+    r = client.put(f"{PROFS}/{p['id']}/approval", token=rg.admin, json={})
+    assert_problem(r, 405)
+    assert "POST" in r.headers.get("Allow", "")
+    assert_problem(client.get(f"{PROFS}/{p['id']}/", token=rg.admin), 404)
+    assert_problem(client.get(f"{R.REGISTER}/"), 404)
+    assert_problem(client.put(f"{R.PROFILES}/no-such-{R.tag()}", token=rg.admin,
+                              json={"name": "x", "periodYears": 5, "windowWeeks": 12,
+                                    "requirements": R.DEFAULT_REQUIREMENTS}), 404)

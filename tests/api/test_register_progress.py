@@ -275,3 +275,33 @@ def test_window_length_comes_from_the_profile(client, rg):
     assert rg.progress(opening["id"])["windowOpensOn"] == R.days(0)
     r = rg.reregister(opening)
     assert r.status_code == 200, r.content
+
+
+def test_caps_and_minimums_of_any_category(client, rg):
+    reqs = R.requirements(formal=10, formal_cap=15, reflection=0, informal_min=5, informal_cap=None, total=30)
+    prof = rg.create_profile(reqs)
+    p = rg.registered_until(R.days(10), profile=prof["code"])
+    rg.completed(p, "formal_learning", 40, R.days(-3))
+    rg.completed(p, "informal_learning", 2, R.days(-3))
+    prog = rg.progress(p["id"])
+    cats = R.by_category(prog)
+    assert cats["formal_learning"]["countedHours"] == approx(40) and cats["formal_learning"]["creditedHours"] == approx(15)
+    assert cats["formal_learning"]["capHours"] == 15 and cats["informal_learning"]["capHours"] is None
+    assert cats["informal_learning"]["creditedHours"] == approx(2)
+    assert prog["totalCreditedHours"] == approx(17) and prog["totalRequiredHours"] == 30
+    assert R.unmet_map(prog) == {"informal_learning": approx(3), "total": approx(13)}
+    assert_problem(rg.reregister(p), 409, fields={"requirements.informal_learning", "requirements.total"},
+                   exact_fields=True)
+
+
+@pytest.mark.parametrize("how", ["deregistered", "struck_off"])
+def test_no_reregistration_after_leaving_the_register(client, rg, how):
+    p = rg.registered_until(R.days(20))
+    rg.meet_requirements(p, R.days(-5))
+    if how == "deregistered":
+        rg.deregister(p["id"], token=p["token"])
+    else:
+        rg.impose(p["id"], "striking_off", R.days(-1))
+    assert rg.get(p["id"])["status"] == how
+    assert_problem(rg.reregister(p), 409)
+    assert len(client.get(f"{PROFS}/{p['id']}/export", token=rg.admin).json()["periods"]) == 1

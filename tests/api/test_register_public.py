@@ -197,3 +197,13 @@ def test_public_register_rate_limit(client, rg, proxied):  # noqa: F811
     # the search counts too, and another address is not affected
     assert_problem(flood.get(REGISTER, params={"q": "abcdef"}), 429)
     assert proxied().get(f"{REGISTER}/{p['number']}").status_code == 200
+
+
+@pytest.mark.parametrize("q", ["%%%", "___", "a%b", "\\\\\\"])
+def test_search_wildcards_are_literal(client, rg, pub, q):
+    rg.registered(R.days(-30), familyName=f"Wildcard {R.tag()}")
+    r = pub.get(REGISTER, params={"q": q, "limit": "100"})
+    assert r.status_code == 200, r.content
+    for item in r.json()["items"]:
+        name = f"{item['givenName']} {item['familyName']}".lower()
+        assert q.lower() in name, f"{q!r} matched {name!r}"

@@ -362,7 +362,7 @@ void register_approval_handler(http_ctx *ctx) {
   kr_date start = date_today();
   json_t *errors = field_errors_new();
   label_check_date(body, "periodStart", false, errors, &start);
-  char today[11], *accepted = NULL, *profile = NULL, *number = NULL;
+  char today[11], *accepted = NULL, *number = NULL;
   date_format(date_today(), today);
   kr_err e = KR_OK;
   if (http_reply_if_invalid(ctx, errors)) {
@@ -371,18 +371,13 @@ void register_approval_handler(http_ctx *ctx) {
     http_reply_problem(ctx, KR_CONFLICT, "Only an open application can be approved.", NULL, NULL);
   } else if ((e = register_fetch(db, REG_CURRENT_CODE_ACCEPTED, 2, (const char *[]){id, today}, &accepted)) == KR_OK &&
              strcmp(accepted, "t") != 0) {
-    json_t *why = field_errors_new();
-    field_error(why, "codeOfConduct", "the current code of conduct has not been accepted");
-    http_reply_problem(ctx, KR_CONFLICT, "The professional has not accepted the current code of conduct.", why, NULL);
+    register_conflict(ctx, "The professional has not accepted the current code of conduct.", "codeOfConduct",
+                      "the current code of conduct has not been accepted");
   } else if (e == KR_OK && json_is_null(json_object_get(pro, "diploma"))) {
-    json_t *why = field_errors_new();
-    field_error(why, "diploma", "no diploma has been uploaded");
-    http_reply_problem(ctx, KR_CONFLICT, "The application has no diploma to review.", why, NULL);
+    register_conflict(ctx, "The application has no diploma to review.", "diploma", "no diploma has been uploaded");
   } else if (e == KR_OK) {
-    e = register_fetch(db, REG_PROFILE_GET, 1, (const char *[]){json_string_value(json_object_get(pro, "profile"))}, &profile);
-    json_t *p = e == KR_OK ? json_loads(profile, 0, NULL) : NULL;
-    int years = (int)json_integer_value(json_object_get(p, "periodYears"));
-    json_decref(p);
+    int years = 0;
+    e = register_profile_years(db, json_string_value(json_object_get(pro, "profile")), &years);
     char from[11], until[11], *period = NULL;
     date_format(start, from);
     date_format(register_period_end(start, years), until);
@@ -396,7 +391,6 @@ void register_approval_handler(http_ctx *ctx) {
   if (e != KR_OK && ctx->status == 0) label_reply_error(ctx, e, missing);
   db_rollback(db);
   free(accepted);
-  free(profile);
   free(number);
   json_decref(pro);
   json_decref(body);

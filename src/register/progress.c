@@ -175,22 +175,17 @@ void register_reregistration_handler(http_ctx *ctx) {
     }
     http_reply_problem(ctx, KR_CONFLICT, "The requirements of this period are not met yet.", errors, NULL);
   } else {
-    char number[12], start[11], end[11], *unused = NULL;
+    char number[12], start[11], end[11];
     kr_date next = last->ends_on + 1;
     /* The next period takes the profile's current length and requirements. */
-    char *profile = NULL;
-    e = register_fetch(db, REG_PROFILE_GET, 1, (const char *[]){json_string_value(json_object_get(pro, "profile"))}, &profile);
-    json_t *p = e == KR_OK ? json_loads(profile, 0, NULL) : NULL;
-    int years = p ? (int)json_integer_value(json_object_get(p, "periodYears")) : last->period_years;
-    json_decref(p);
-    free(profile);
+    int years = 0;
+    e = register_profile_years(db, json_string_value(json_object_get(pro, "profile")), &years);
     snprintf(number, sizeof number, "%d", last->number + 1);
     date_format(next, start);
     date_format(register_period_end(next, years), end);
     if (e == KR_OK) e = register_run(db, REG_NEXT_PERIOD, 4, (const char *[]){id, number, start, end});
     if (e == KR_OK) e = register_history(ctx, db, id, "period_started", next, end);
     if (e == KR_OK) e = db_commit(db);
-    free(unused);
     if (e != KR_OK) label_reply_error(ctx, e, NULL);
     else {
       char *json = NULL;

@@ -155,3 +155,20 @@ bool register_on_param(http_ctx *ctx, kr_date *on) {
   http_reply_if_invalid(ctx, errors);
   return false;
 }
+
+kr_err register_profile_years(db_conn *db, const char *profile, int *years) {
+  char *json = NULL;
+  kr_err e = register_fetch(db, REG_PROFILE_GET, 1, (const char *[]){profile}, &json);
+  json_t *p = e == KR_OK ? json_loads(json, 0, NULL) : NULL;
+  *years = (int)json_integer_value(json_object_get(p, "periodYears"));
+  if (e == KR_OK && *years < 1) e = KR_INTERNAL;
+  json_decref(p);
+  free(json);
+  return e;
+}
+
+void register_conflict(http_ctx *ctx, const char *detail, const char *field, const char *message) {
+  json_t *why = field_errors_new();
+  field_error(why, field, message);
+  http_reply_problem(ctx, KR_CONFLICT, detail, why, NULL);
+}

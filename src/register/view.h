@@ -45,6 +45,12 @@ kr_err register_history(http_ctx *ctx, db_conn *db, const char *professional, co
  * NULL; answers 415 when it differs from the declared Content-Type (or is none of them). */
 const char *register_file_type(http_ctx *ctx);
 
+/* The period length in years of a register profile (its current setting). */
+kr_err register_profile_years(db_conn *db, const char *profile, int *years);
+
+/* Answers 409 with one field error naming why. */
+void register_conflict(http_ctx *ctx, const char *detail, const char *field, const char *message);
+
 /* ?on= (default today), naming `on` when malformed. */
 bool register_on_param(http_ctx *ctx, kr_date *on);
 

@@ -172,12 +172,7 @@ void label_audit_create_handler(http_ctx *ctx) {
   }
   db_conn *db = http_db(ctx);
   kr_err e = db ? check_references(db, body, errors) : KR_UNAVAILABLE;
-  if (!db) {
-    json_decref(errors);
-  } else if (e != KR_OK) {
-    json_decref(errors);
-    label_reply_error(ctx, e, NULL);
-  } else if (!http_reply_if_invalid(ctx, errors)) {
+  if (label_checks_passed(ctx, db, e, errors)) {
     char *text = json_dumps(body, JSON_COMPACT), *json = NULL, id[37] = "";
     e = text ? label_audit_create(db, text, ctx->caller.account_id, &json, id) : KR_INTERNAL;
     free(text);

@@ -15,6 +15,15 @@ const char *label_uuid_param(http_ctx *ctx, const char *name) {
   return NULL;
 }
 
+bool label_checks_passed(http_ctx *ctx, db_conn *db, kr_err e, json_t *errors) {
+  if (!db || e != KR_OK) {
+    json_decref(errors);
+    if (db) label_reply_error(ctx, e, NULL);
+    return false;
+  }
+  return !http_reply_if_invalid(ctx, errors);
+}
+
 void label_reply_error(http_ctx *ctx, kr_err e, const char *not_found) {
   http_reply_problem(ctx, e, e == KR_NOT_FOUND ? not_found : NULL, NULL, NULL);
 }

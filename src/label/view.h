@@ -11,6 +11,11 @@
 /* The path parameter `name` when it is a UUID; otherwise answers 400 naming it and gives NULL. */
 const char *label_uuid_param(http_ctx *ctx, const char *name);
 
+/* The end of a validation that needed the database: true when db is there, e is KR_OK and
+ * errors is empty (errors is freed). Otherwise answers — 503 (already sent by http_db), the
+ * store error, or the 400 naming every field — and gives false. */
+bool label_checks_passed(http_ctx *ctx, db_conn *db, kr_err e, json_t *errors);
+
 /* Answers a store error; KR_NOT_FOUND gets `not_found` as its detail. */
 void label_reply_error(http_ctx *ctx, kr_err e, const char *not_found);
 

@@ -112,12 +112,7 @@ void register_plan_put_handler(http_ctx *ctx) {
     snprintf(name, sizeof name, "%s.competenceCodes", prefix);
     if (db && e == KR_OK) e = check_competences(db, json_object_get(g, "competenceCodes"), name, errors);
   }
-  if (!db) {
-    json_decref(errors);
-  } else if (e != KR_OK) {
-    json_decref(errors);
-    label_reply_error(ctx, e, NULL);
-  } else if (!http_reply_if_invalid(ctx, errors)) {
+  if (label_checks_passed(ctx, db, e, errors)) {
     char *text = json_dumps(goals, JSON_COMPACT), *json = NULL;
     e = text ? register_fetch(db, REG_PLAN_PUT, 2, (const char *[]){id, text}, &json) : KR_INTERNAL;
     free(text);
@@ -184,12 +179,7 @@ static void write_activity(http_ctx *ctx, const char *activity) {
   json_t *errors = field_errors_new();
   db_conn *db = own_db(ctx, id);
   kr_err e = db ? check_activity(db, body, errors) : KR_UNAVAILABLE;
-  if (!db) {
-    json_decref(errors);
-  } else if (e != KR_OK) {
-    json_decref(errors);
-    label_reply_error(ctx, e, NULL);
-  } else if (!http_reply_if_invalid(ctx, errors)) {
+  if (label_checks_passed(ctx, db, e, errors)) {
     char *text = json_dumps(body, JSON_COMPACT), *json = NULL, made[37] = "", collection[96];
     if (activity) {
       e = text ? register_fetch(db, REG_ACTIVITY_UPDATE, 3, (const char *[]){activity, id, text}, &json) : KR_INTERNAL;
@@ -343,25 +333,6 @@ void register_evidence_upload_handler(http_ctx *ctx) {
   free(count);
 }
 
-/* `attachment` with an ASCII fallback name and the exact name in RFC 8187 form (UTF-8,
- * percent-encoded), so that a name like "verklaring-é.pdf" survives the header. */
-static void content_disposition(const char *name, size_t len, char *out, size_t size) {
-  char ascii[201], encoded[601];
-  size_t a = 0, e = 0;
-  for (size_t i = 0; i < len && a < sizeof ascii - 1; i++) {
-    unsigned char c = (unsigned char)name[i];
-    if ((c & 0xC0) != 0x80) ascii[a++] = c < 0x80 && c >= 0x20 ? (char)c : '_';
-  }
-  ascii[a] = '\0';
-  for (size_t i = 0; i < len && e + 4 < sizeof encoded; i++) {
-    unsigned char c = (unsigned char)name[i];
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || strchr("-._~", c)) encoded[e++] = (char)c;
-    else e += (size_t)snprintf(encoded + e, sizeof encoded - e, "%%%02X", c);
-  }
-  encoded[e] = '\0';
-  snprintf(out, size, "attachment; filename=\"%s\"; filename*=UTF-8''%s", ascii, encoded);
-}
-
 void register_evidence_get_handler(http_ctx *ctx) {
   if (!http_query_only(ctx, (const char *const[]){NULL})) return;
   db_conn *db;
@@ -369,20 +340,8 @@ void register_evidence_get_handler(http_ctx *ctx) {
   const char *activity = own_activity(ctx, &db, &professional);
   const char *evidence = activity ? label_uuid_param(ctx, "evidenceId") : NULL;
   if (!evidence) return;
-  PGresult *r = db_exec_binary(db, register_statement(REG_EVIDENCE_GET), 2, (const char *[]){evidence, activity},
-                               NULL, NULL, true);
-  kr_err e = db_result_error(db, r);
-  if (e == KR_OK && PQntuples(r) == 0) e = KR_NOT_FOUND;
-  if (e != KR_OK) {
-    label_reply_error(ctx, e, "There is no such evidence file.");
-  } else {
-    char type[64], disposition[1200];
-    snprintf(type, sizeof type, "%.*s", PQgetlength(r, 0, 0), PQgetvalue(r, 0, 0));
-    content_disposition(PQgetvalue(r, 0, 2), (size_t)PQgetlength(r, 0, 2), disposition, sizeof disposition);
-    http_set_header(ctx, "Content-Disposition", disposition);
-    http_reply_raw(ctx, 200, type, PQgetvalue(r, 0, 1), (size_t)PQgetlength(r, 0, 1));
-  }
-  PQclear(r);
+  register_send_file(ctx, db, REG_EVIDENCE_GET, 2, (const char *[]){evidence, activity},
+                     "There is no such evidence file.");
 }
 
 void register_evidence_delete_handler(http_ctx *ctx) {

@@ -86,12 +86,7 @@ void register_application_handler(http_ctx *ctx) {
   db_conn *db = http_db(ctx);
   kr_err e = db ? check_profile(db, body, errors) : KR_UNAVAILABLE;
   char hash[PASSWORD_HASH_MAX];
-  if (!db) {
-    json_decref(errors);
-  } else if (e != KR_OK) {
-    json_decref(errors);
-    label_reply_error(ctx, e, NULL);
-  } else if (!http_reply_if_invalid(ctx, errors)) {
+  if (label_checks_passed(ctx, db, e, errors)) {
     /* The record and its account in one transaction. */
     char id[37] = "", account[37] = "", *account_json = NULL;
     e = password_hash(password, hash) ? db_begin(db) : KR_INTERNAL;
@@ -137,12 +132,7 @@ void register_professional_create_handler(http_ctx *ctx) {
   check_person(body, errors);
   db_conn *db = http_db(ctx);
   kr_err e = db ? check_profile(db, body, errors) : KR_UNAVAILABLE;
-  if (!db) {
-    json_decref(errors);
-  } else if (e != KR_OK) {
-    json_decref(errors);
-    label_reply_error(ctx, e, NULL);
-  } else if (!http_reply_if_invalid(ctx, errors)) {
+  if (label_checks_passed(ctx, db, e, errors)) {
     char id[37] = "";
     e = db_begin(db);
     if (e == KR_OK) e = insert_professional(ctx, db, body, id);
@@ -249,34 +239,12 @@ void register_diploma_put_handler(http_ctx *ctx) {
   json_decref(pro);
 }
 
-/* Sends a stored file (binary result: type, content[, name]). */
-static void reply_file(http_ctx *ctx, PGresult *r, const char *not_found) {
-  kr_err e = r && PQresultStatus(r) == PGRES_TUPLES_OK ? KR_OK : KR_INTERNAL;
-  if (e == KR_OK && PQntuples(r) == 0) e = KR_NOT_FOUND;
-  if (e != KR_OK) {
-    label_reply_error(ctx, e, not_found);
-    return;
-  }
-  char type[64];
-  snprintf(type, sizeof type, "%.*s", PQgetlength(r, 0, 0), PQgetvalue(r, 0, 0));
-  if (PQnfields(r) > 2) {
-    char disposition[300];
-    snprintf(disposition, sizeof disposition, "attachment; filename=\"%.*s\"", PQgetlength(r, 0, 2) > 200 ? 200 : PQgetlength(r, 0, 2),
-             PQgetvalue(r, 0, 2));
-    http_set_header(ctx, "Content-Disposition", disposition);
-  }
-  http_reply_raw(ctx, 200, type, PQgetvalue(r, 0, 1), (size_t)PQgetlength(r, 0, 1));
-}
-
 void register_diploma_get_handler(http_ctx *ctx) {
   if (!http_query_only(ctx, (const char *const[]){NULL})) return;
   const char *id = register_professional_param(ctx);
   db_conn *db = id ? http_db(ctx) : NULL;
   if (!db) return;
-  PGresult *r = db_exec_binary(db, register_statement(REG_DIPLOMA_GET), 1, (const char *[]){id}, NULL, NULL, true);
-  if (db_result_error(db, r) != KR_OK) label_reply_error(ctx, KR_UNAVAILABLE, NULL);
-  else reply_file(ctx, r, "There is no diploma for this professional.");
-  PQclear(r);
+  register_send_file(ctx, db, REG_DIPLOMA_GET, 1, (const char *[]){id}, "There is no diploma for this professional.");
 }
 
 void register_acceptance_handler(http_ctx *ctx) {

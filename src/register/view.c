@@ -172,3 +172,41 @@ void register_conflict(http_ctx *ctx, const char *detail, const char *field, con
   field_error(why, field, message);
   http_reply_problem(ctx, KR_CONFLICT, detail, why, NULL);
 }
+
+/* `attachment` with an ASCII fallback name and the exact name in RFC 8187 form (UTF-8,
+ * percent-encoded), so that a name like "verklaring-é.pdf" survives the header. */
+static void content_disposition(const char *name, size_t len, char *out, size_t size) {
+  char ascii[201], encoded[601];
+  size_t a = 0, e = 0;
+  for (size_t i = 0; i < len && a < sizeof ascii - 1; i++) {
+    unsigned char c = (unsigned char)name[i];
+    if ((c & 0xC0) != 0x80) ascii[a++] = c < 0x80 && c >= 0x20 ? (char)c : '_';
+  }
+  ascii[a] = '\0';
+  for (size_t i = 0; i < len && e + 4 < sizeof encoded; i++) {
+    unsigned char c = (unsigned char)name[i];
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || strchr("-._~", c)) encoded[e++] = (char)c;
+    else e += (size_t)snprintf(encoded + e, sizeof encoded - e, "%%%02X", c);
+  }
+  encoded[e] = '\0';
+  snprintf(out, size, "attachment; filename=\"%s\"; filename*=UTF-8''%s", ascii, encoded);
+}
+
+void register_send_file(http_ctx *ctx, db_conn *db, register_stmt which, int n, const char *const *values,
+                        const char *not_found) {
+  PGresult *r = db_exec_binary(db, register_statement(which), n, values, NULL, NULL, true);
+  kr_err e = db_result_error(db, r);
+  if (e == KR_OK && PQntuples(r) == 0) e = KR_NOT_FOUND;
+  if (e != KR_OK) {
+    label_reply_error(ctx, e, not_found);
+  } else {
+    char type[64], disposition[1200];
+    snprintf(type, sizeof type, "%.*s", PQgetlength(r, 0, 0), PQgetvalue(r, 0, 0));
+    if (PQnfields(r) > 2) {
+      content_disposition(PQgetvalue(r, 0, 2), (size_t)PQgetlength(r, 0, 2), disposition, sizeof disposition);
+      http_set_header(ctx, "Content-Disposition", disposition);
+    }
+    http_reply_raw(ctx, 200, type, PQgetvalue(r, 0, 1), (size_t)PQgetlength(r, 0, 1));
+  }
+  PQclear(r);
+}

@@ -45,6 +45,11 @@ kr_err register_history(http_ctx *ctx, db_conn *db, const char *professional, co
  * NULL; answers 415 when it differs from the declared Content-Type (or is none of them). */
 const char *register_file_type(http_ctx *ctx);
 
+/* Sends a stored file: the statement's row is (content type, content[, file name]), read as
+ * binary; with a name, Content-Disposition says it (RFC 8187 for any characters). */
+void register_send_file(http_ctx *ctx, db_conn *db, register_stmt which, int n, const char *const *values,
+                        const char *not_found);
+
 /* The period length in years of a register profile (its current setting). */
 kr_err register_profile_years(db_conn *db, const char *profile, int *years);
 

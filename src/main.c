@@ -18,7 +18,9 @@
 #include "db/pool.h"
 #include "http/edge.h"
 #include "http/idempotency.h"
+#include "label/certificate_store.h"
 #include "label/store.h"
+#include "label/timeline.h"
 #include "municipal/handlers.h"
 #include "municipal/store.h"
 #include "http/ratelimit.h"
@@ -52,6 +54,33 @@ static bool load_config(config *cfg, bool need_server) {
   return true;
 }
 
+/* Every prepared statement of every module. */
+static const db_statement *const *const statement_lists[] = {
+    auth_statements,      accounts_statements,         idempotency_statements,    label_statements,
+    label_audit_statements, label_certificate_statements, label_timeline_statements, municipal_statements,
+    ratelimit_statements, register_statements,         NULL};
+
+/* Statuses are stored when they change (label/timeline.h); rows that came without them (a
+ * database from before, a bulk load) get them here, before anything reads them. */
+static bool derive_statuses(const config *cfg) {
+  char err[1024];
+  db_pool *pool = db_pool_create(cfg->database_url, 1, 0, statement_lists, err, sizeof err);
+  db_conn *db = pool ? db_acquire(pool) : NULL;
+  int organisations = 0;
+  kr_err e = db ? label_statuses_backfill(db, &organisations) : KR_UNAVAILABLE;
+  if (db) db_release(pool, db);
+  db_pool_destroy(pool);
+  if (e != KR_OK) {
+    fprintf(stderr, "kwaliteitsregister: cannot derive stored statuses (%s)%s%s\n", kr_err_title(e),
+            pool ? "" : ": ", pool ? "" : err);
+    return false;
+  }
+  if (organisations > 0)
+    log_msg(LOG_INFO, "derived the certificate statuses of %d organisation%s", organisations,
+            organisations == 1 ? "" : "s");
+  return true;
+}
+
 static bool migrate(const config *cfg) {
   char err[1024];
   int applied = 0;
@@ -61,7 +90,7 @@ static bool migrate(const config *cfg) {
   }
   log_msg(LOG_INFO, "database schema is current (%d migration%s applied now, %d in all)", applied,
           applied == 1 ? "" : "s", db_migration_count());
-  return true;
+  return derive_statuses(cfg);
 }
 
 static bool bootstrap_admin(const config *cfg, db_pool *pool) {
@@ -122,9 +151,6 @@ static int serve(void) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
   signal(SIGPIPE, SIG_IGN);
 
-  static const db_statement *const *const statement_lists[] = {
-      auth_statements, accounts_statements, idempotency_statements, label_statements,
-      label_audit_statements, municipal_statements, ratelimit_statements, register_statements, NULL};
   char err[1024];
   db_pool *pool = db_pool_create(cfg.database_url, cfg.db_pool_size, cfg.statement_timeout_ms,
                                  statement_lists, err, sizeof err);

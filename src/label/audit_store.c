@@ -91,21 +91,7 @@ static const db_statement outcome_verdict = {
     "label_outcome_verdict",
     "SELECT advice = 'positive', meets_threshold FROM audit_outcomes WHERE audit_id = $1"};
 
-/* ---- certificates ------------------------------------------------------------------------- */
-static const db_statement cert_get = {
-    "label_cert_get",
-    "SELECT kr_certificate_json(c), c.organisation_id, c.certifying_body_id, c.id"
-    " FROM certificates c WHERE c.certificate_number = $1"};
-static const db_statement cert_get_locked = {
-    "label_cert_get_locked",
-    "SELECT kr_certificate_json(c), c.organisation_id, c.certifying_body_id, c.id"
-    " FROM certificates c WHERE c.certificate_number = $1 FOR UPDATE"};
-
-static const db_statement certs_of = {
-    "label_certs_of",
-    "SELECT coalesce(json_agg(kr_certificate_json(c) ORDER BY c.valid_from, c.issued_at), '[]')"
-    " FROM certificates c WHERE c.organisation_id = $1"};
-
+/* ---- decisions and the certificates they issue ---------------------------------------------- */
 static const db_statement decision_insert = {
     "label_decision_insert",
     "INSERT INTO audit_decisions (audit_id, granted, note, decided_on, decided_by)"
@@ -135,40 +121,11 @@ static const db_statement decision_get = {
     " (SELECT c.certificate_number FROM certificates c WHERE c.audit_id = d.audit_id))"
     " FROM audit_decisions d WHERE d.audit_id = $1"};
 
-static const db_statement cert_page = {
-    "label_cert_page",
-    "SELECT kr_certificate_json(c), kr_sort_key(c.issued_at), c.id"
-    " FROM certificates c JOIN organisations o ON o.id = c.organisation_id"
-    " WHERE (NOT $1::boolean OR NOT EXISTS (SELECT 1 FROM certificate_events w"
-    "         WHERE w.certificate_id = c.id AND w.type = 'withdrawn' AND w.effective_on <= $2::date))"
-    "   AND ($3::uuid IS NULL OR c.organisation_id = $3) AND ($4::uuid IS NULL OR c.certifying_body_id = $4)"
-    "   AND ($5::text IS NULL OR kr_fold(o.name) LIKE '%' || replace(replace(replace(kr_fold($5),"
-    "        '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%')"
-    "   AND ($6::text IS NULL OR kr_fold(o.city) = kr_fold($6))"
-    "   AND ($7::text IS NULL OR $7 = ANY (o.municipality_codes))"
-    "   AND ($8::text IS NULL OR o.kvk_number = $8)"
-    "   AND ($9::bigint IS NULL OR (kr_sort_key(c.issued_at), c.id) > ($9::bigint, $10::uuid))"
-    " ORDER BY kr_sort_key(c.issued_at), c.id LIMIT $11"};
-
-static const db_statement cert_history = {
-    "label_cert_history",
-    "SELECT json_build_object('items', coalesce(json_agg(json_build_object('id', e.id, 'type', e.type,"
-    " 'effectiveOn', e.effective_on, 'reason', e.reason, 'recordedAt', kr_utc(e.recorded_at),"
-    " 'recordedBy', e.recorded_by) ORDER BY e.id), '[]'), 'nextCursor', NULL)"
-    " FROM certificate_events e WHERE e.certificate_id = $1"};
-
-static const db_statement cert_change_insert = {
-    "label_cert_change",
-    "INSERT INTO certificate_events (certificate_id, type, effective_on, reason, recorded_by)"
-    " VALUES ($1, $2, $3, $4, $5::uuid)"};
-
 const db_statement *const label_audit_statements[] = {
     &started_before, &audit_insert,     &audit_facts_stmt, &audit_facts_locked,  &audit_get,
     &audit_page,     &audit_cancel,     &self_get,         &self_put,            &outcome_get,
     &outcome_upsert, &outcome_clear_scores, &outcome_insert_scores, &audit_mark_submitted,
-    &outcome_verdict, &cert_get,        &cert_get_locked,  &certs_of,            &decision_insert,
-    &audit_mark_decided, &cert_insert,  &decision_get,     &cert_page,           &cert_history,
-    &cert_change_insert, NULL};
+    &outcome_verdict, &decision_insert, &audit_mark_decided, &cert_insert, &decision_get, NULL};
 
 kr_err label_audit_started_before(db_conn *db, const char *org, const char *version,
                                   const char *date, bool *started) {
@@ -259,31 +216,6 @@ kr_err label_outcome_verdict(db_conn *db, const char *audit, bool *positive, boo
   return e;
 }
 
-kr_err label_certificate_get(db_conn *db, const char *number, bool lock, certificate_row *out) {
-  memset(out, 0, sizeof *out);
-  PGresult *r = db_exec(db, lock ? &cert_get_locked : &cert_get, 1, (const char *[]){number});
-  kr_err e = db_result_error(db, r);
-  if (e == KR_OK && PQntuples(r) == 0) e = KR_NOT_FOUND;
-  if (e == KR_OK) {
-    out->json = strdup(PQgetvalue(r, 0, 0));
-    snprintf(out->organisation_id, sizeof out->organisation_id, "%s", PQgetvalue(r, 0, 1));
-    snprintf(out->body_id, sizeof out->body_id, "%s", PQgetvalue(r, 0, 2));
-    snprintf(out->id, sizeof out->id, "%s", PQgetvalue(r, 0, 3));
-    if (!out->json) e = KR_INTERNAL;
-  }
-  PQclear(r);
-  return e;
-}
-
-void certificate_row_free(certificate_row *row) {
-  free(row->json);
-  row->json = NULL;
-}
-
-kr_err label_certificates_of(db_conn *db, const char *org, char **json) {
-  return db_fetch_text(db, &certs_of, 1, (const char *[]){org}, json);
-}
-
 kr_err label_decide(db_conn *db, const char *audit, bool granted, const char *note,
                     const char *decided_on, const char *account, const char *valid_from,
                     const char *valid_until, const char *previous, char **json) {
@@ -298,23 +230,3 @@ kr_err label_decide(db_conn *db, const char *audit, bool granted, const char *no
   return e;
 }
 
-kr_err label_certificate_page(db_conn *db, bool public_only, const char *today,
-                              const char *only_org, const char *only_body, const char *q,
-                              const char *city, const char *municipality, const char *kvk,
-                              const page_cursor *after, int limit, PGresult **out) {
-  char rows[16];
-  snprintf(rows, sizeof rows, "%d", limit + 1);
-  const char *v[] = {public_only ? "true" : "false", today, only_org, only_body, q, city,
-                     municipality, kvk, after->present ? after->key : NULL,
-                     after->present ? after->id : NULL, rows};
-  return db_fetch_result(db, &cert_page, 11, v, out);
-}
-
-kr_err label_certificate_history(db_conn *db, const char *certificate_id, char **json) {
-  return db_fetch_text(db, &cert_history, 1, (const char *[]){certificate_id}, json);
-}
-
-kr_err label_certificate_change(db_conn *db, const char *certificate_id, const char *type,
-                                const char *effective_on, const char *reason, const char *account) {
-  return db_run(db, &cert_change_insert, 5, (const char *[]){certificate_id, type, effective_on, reason, account});
-}

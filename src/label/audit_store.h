@@ -39,32 +39,10 @@ kr_err label_outcome_put(db_conn *db, const char *audit, const char *obj_json, s
 /* The stored outcome's advice and threshold verdict; KR_NOT_FOUND when none. */
 kr_err label_outcome_verdict(db_conn *db, const char *audit, bool *positive, bool *meets);
 
-/* ---- certificates ------------------------------------------------------------------------- */
-/* A certificate's JSON as kr_certificate_json gives it (with its `changes`), and who may see it. */
-typedef struct {
-  char *json;
-  char organisation_id[37];
-  char body_id[37];
-  char id[37];
-} certificate_row;
-
-kr_err label_certificate_get(db_conn *db, const char *number, bool lock, certificate_row *out);
-void certificate_row_free(certificate_row *row);
-/* The organisation's certificates (JSON array of kr_certificate_json), newest last. */
-kr_err label_certificates_of(db_conn *db, const char *org, char **json);
+/* ---- decisions ---------------------------------------------------------------------------- */
 /* Records the decision; for a grant also issues the certificate (valid_from..valid_until,
  * following `previous` when not NULL) and its `issued` event. */
 kr_err label_decide(db_conn *db, const char *audit, bool granted, const char *note,
                     const char *decided_on, const char *account, const char *valid_from, const char *valid_until, const char *previous,
                     char **json);
-/* A page of certificates as (json, key, id). public_only leaves out those withdrawn on `today`;
- * only_org / only_body restrict. */
-kr_err label_certificate_page(db_conn *db, bool public_only, const char *today,
-                              const char *only_org, const char *only_body, const char *q,
-                              const char *city, const char *municipality, const char *kvk,
-                              const page_cursor *after, int limit, PGresult **out);
-kr_err label_certificate_history(db_conn *db, const char *certificate_id, char **json);
-kr_err label_certificate_change(db_conn *db, const char *certificate_id, const char *type,
-                                const char *effective_on, const char *reason, const char *account);
-
 #endif

@@ -10,7 +10,9 @@
 #include "http/idempotency.h"
 #include "http/pagination.h"
 #include "label/audit_store.h"
+#include "label/certificate_store.h"
 #include "label/handlers.h"
+#include "label/timeline.h"
 #include "label/view.h"
 
 static const char not_found[] = "There is no such audit.";
@@ -450,32 +452,6 @@ void label_outcome_get_handler(http_ctx *ctx) {
 }
 
 /* ---- decision ----------------------------------------------------------------------------- */
-/* When the organisation's certificates leave one running on `today`, the latest validUntil. */
-static kr_err running_certificate(db_conn *db, const char *org, kr_date today, bool *runs,
-                                  kr_date *until, char number[32]) {
-  char *json = NULL;
-  kr_err e = label_certificates_of(db, org, &json);
-  *runs = false;
-  json_t *all = e == KR_OK ? json_loads(json, 0, NULL) : NULL;
-  free(json);
-  size_t i;
-  json_t *cert;
-  json_array_foreach(all, i, cert) {
-    char *text = json_dumps(cert, JSON_COMPACT);
-    cert_status s;
-    kr_date from, to;
-    if (text && label_certificate_facts(text, today, &s, &from, &to) && label_cert_runs(s) &&
-        (!*runs || to > *until)) {
-      *runs = true;
-      *until = to;
-      snprintf(number, 32, "%s", json_string_value(json_object_get(cert, "certificateNumber")));
-    }
-    free(text);
-  }
-  json_decref(all);
-  return e;
-}
-
 /* Why a grant is refused (static), or NULL. */
 static const char *grant_refusal(db_conn *db, const audit_facts *a, kr_err *e) {
   if (strcmp(a->kind, "intercollegial") == 0) return "An intercollegial audit never leads to a certificate.";
@@ -497,8 +473,10 @@ static kr_err decide(http_ctx *ctx, db_conn *db, const audit_facts *a, bool gran
     framework_facts fw;
     bool runs = false;
     kr_date prev_until = 0;
-    e = label_framework_facts(db, a->framework, &fw);
-    if (e == KR_OK) e = running_certificate(db, a->organisation_id, today, &runs, &prev_until, previous);
+    /* Grants for one organisation go one at a time: each sees the certificate the last issued. */
+    e = label_organisation_lock(db, a->organisation_id);
+    if (e == KR_OK) e = label_framework_facts(db, a->framework, &fw);
+    if (e == KR_OK) e = label_running_certificate(db, a->organisation_id, today, &runs, &prev_until, previous);
     kr_date from = label_certificate_start(today, runs, prev_until);
     date_format(from, from_text);
     date_format(label_certificate_valid_until(from, fw.term_months), until_text);
@@ -508,6 +486,7 @@ static kr_err decide(http_ctx *ctx, db_conn *db, const audit_facts *a, bool gran
     e = label_decide(db, a->id, granted, note, today_text, ctx->caller.account_id,
                      granted ? from_text : NULL, granted ? until_text : NULL,
                      previous[0] ? previous : NULL, json);
+  if (e == KR_OK && granted) e = label_statuses_derive(db, a->organisation_id);
   return e;
 }
 

@@ -7,8 +7,9 @@
 #include "core/text.h"
 #include "http/body.h"
 #include "http/pagination.h"
-#include "label/audit_store.h"
+#include "label/certificate_store.h"
 #include "label/handlers.h"
+#include "label/timeline.h"
 #include "label/view.h"
 
 static const char not_found[] = "There is no such certificate.";
@@ -33,59 +34,40 @@ static bool number_valid(const char *n) {
   return true;
 }
 
-/* Loads {certificateNumber}; false after answering 400/404/503. */
-static bool load(http_ctx *ctx, db_conn *db, bool lock, certificate_row *c) {
+/* The path's {certificateNumber} when it is well formed; otherwise answers 400 and gives NULL. */
+static const char *number_param(http_ctx *ctx) {
   const char *number = http_path_param(ctx, "certificateNumber");
-  if (!number_valid(number)) {
-    json_t *errors = field_errors_new();
-    field_error(errors, "certificateNumber", "must look like KSW-2024-000123");
-    http_reply_if_invalid(ctx, errors);
-    return false;
-  }
-  kr_err e = label_certificate_get(db, number, lock, c);
-  if (e != KR_OK) label_reply_error(ctx, e, not_found);
-  return e == KR_OK;
+  if (number_valid(number)) return number;
+  json_t *errors = field_errors_new();
+  field_error(errors, "certificateNumber", "must look like KSW-2024-000123");
+  http_reply_if_invalid(ctx, errors);
+  return NULL;
 }
 
-static void reply_view(http_ctx *ctx, const char *json, bool public_view) {
-  cert_status status;
-  char *view = label_certificate_view(json, date_today(), public_view, &status);
-  if (!view) http_reply_problem(ctx, KR_INTERNAL, NULL, NULL, NULL);
-  else if (public_view && status == CERT_WITHDRAWN) {
-    free(view);
-    label_reply_error(ctx, KR_NOT_FOUND, not_found);
-  } else label_reply_json_text(ctx, 200, view);
+/* Loads {certificateNumber} as it stands on `on`; false after answering 400/404/503. */
+static bool load(http_ctx *ctx, db_conn *db, kr_date on, bool public_view, certificate_row *c) {
+  const char *number = number_param(ctx);
+  kr_err e = number ? label_certificate_get(db, number, on, public_view, c) : KR_OK;
+  if (e != KR_OK) label_reply_error(ctx, e, not_found);
+  return number && e == KR_OK;
+}
+
+/* Answers the certificate as loaded; the public never sees a withdrawn one. */
+static void reply_row(http_ctx *ctx, const certificate_row *c, bool public_view, int status) {
+  if (public_view && c->status == CERT_WITHDRAWN) label_reply_error(ctx, KR_NOT_FOUND, not_found);
+  else http_reply_raw(ctx, status, "application/json", c->json, strlen(c->json));
 }
 
 void label_cert_get_handler(http_ctx *ctx) {
   if (!http_query_only(ctx, (const char *const[]){NULL})) return;
   db_conn *db = http_db(ctx);
   certificate_row c;
-  if (!db || !load(ctx, db, false, &c)) return;
   /* Without a token anyone gets the public view; with one, another party's certificate is
    * not there at all. */
+  if (!db || !load(ctx, db, date_today(), !ctx->signed_in, &c)) return;
   if (ctx->signed_in && !entitled(ctx, &c)) label_reply_error(ctx, KR_NOT_FOUND, not_found);
-  else reply_view(ctx, c.json, !ctx->signed_in);
+  else reply_row(ctx, &c, !ctx->signed_in, 200);
   certificate_row_free(&c);
-}
-
-typedef struct {
-  kr_date today;
-  bool public_view;
-  const char *status; /* NULL: any */
-} list_filter;
-
-/* A list item: the view today, unless the status filter or the public view leaves it out. */
-static char *filtered_view(const char *row, void *arg) {
-  const list_filter *f = arg;
-  cert_status s;
-  char *view = label_certificate_view(row, f->today, f->public_view, &s);
-  bool hidden = f->public_view && (s == CERT_WITHDRAWN || s == CERT_NOT_YET_VALID);
-  if (view && (hidden || (f->status && strcmp(label_cert_status_name(s), f->status) != 0))) {
-    free(view);
-    view = NULL;
-  }
-  return view;
 }
 
 static const char *const statuses[] = {"valid", "suspended", "withdrawn", "expired", "not_yet_valid", NULL};
@@ -102,38 +84,31 @@ void label_cert_list_handler(http_ctx *ctx) {
   int limit;
   page_cursor after;
   page_params(ctx, &limit, &after, errors);
-  const char *q = http_query(ctx, "q"), *city = http_query(ctx, "city");
-  const char *municipality = http_query(ctx, "municipalityCode"), *kvk = http_query(ctx, "kvkNumber");
-  const char *status = http_query(ctx, "status");
-  if (q && (strlen(q) < 1 || strlen(q) > 100)) field_error(errors, "q", "must have 1 to 100 characters");
-  if (city && (strlen(city) < 1 || strlen(city) > 100)) field_error(errors, "city", "must have 1 to 100 characters");
-  if (municipality && (strlen(municipality) != 6 || strncmp(municipality, "GM", 2) != 0 ||
-                       strspn(municipality + 2, "0123456789") != 4))
+  certificate_filter f = {
+      .public_view = !ctx->signed_in,
+      .only_org = ctx->signed_in && ctx->caller.role == ROLE_ORGANISATION ? ctx->caller.link : NULL,
+      .only_body = ctx->signed_in && ctx->caller.role == ROLE_CERTIFIER ? ctx->caller.link : NULL,
+      .status = http_query(ctx, "status"), .q = http_query(ctx, "q"), .city = http_query(ctx, "city"),
+      .municipality = http_query(ctx, "municipalityCode"), .kvk = http_query(ctx, "kvkNumber")};
+  if (f.q && (strlen(f.q) < 1 || strlen(f.q) > 100)) field_error(errors, "q", "must have 1 to 100 characters");
+  if (f.city && (strlen(f.city) < 1 || strlen(f.city) > 100))
+    field_error(errors, "city", "must have 1 to 100 characters");
+  if (f.municipality && (strlen(f.municipality) != 6 || strncmp(f.municipality, "GM", 2) != 0 ||
+                         strspn(f.municipality + 2, "0123456789") != 4))
     field_error(errors, "municipalityCode", "must be a CBS municipality code like GM0363");
-  if (kvk && (strlen(kvk) != 8 || strspn(kvk, "0123456789") != 8)) field_error(errors, "kvkNumber", "must be 8 digits");
+  if (f.kvk && (strlen(f.kvk) != 8 || strspn(f.kvk, "0123456789") != 8))
+    field_error(errors, "kvkNumber", "must be 8 digits");
   bool known_status = false;
-  for (const char *const *s = statuses; status && *s; s++) known_status |= strcmp(*s, status) == 0;
-  if (status && !known_status) field_error(errors, "status", "must be valid, suspended, withdrawn, expired or not_yet_valid");
+  for (const char *const *s = statuses; f.status && *s; s++) known_status |= strcmp(*s, f.status) == 0;
+  if (f.status && !known_status)
+    field_error(errors, "status", "must be valid, suspended, withdrawn, expired or not_yet_valid");
   if (http_reply_if_invalid(ctx, errors)) return;
   db_conn *db = http_db(ctx);
   if (!db) return;
-  bool public_view = !ctx->signed_in;
-  const char *only_org = ctx->signed_in && ctx->caller.role == ROLE_ORGANISATION ? ctx->caller.link : NULL;
-  const char *only_body = ctx->signed_in && ctx->caller.role == ROLE_CERTIFIER ? ctx->caller.link : NULL;
-  kr_date today = date_today();
-  char today_text[11];
-  date_format(today, today_text);
   PGresult *page = NULL;
-  kr_err e = label_certificate_page(db, public_view, today_text, only_org, only_body, q, city,
-                                    municipality, kvk, &after, limit, &page);
-  if (e != KR_OK) {
-    label_reply_error(ctx, e, NULL);
-    return;
-  }
-  /* Statuses are computed here, so a status filter is applied after the query: a page may then
-   * hold fewer than `limit` items, and the cursor still moves on past every row read. */
-  list_filter filter = {today, public_view, status};
-  page_reply_mapped(ctx, page, limit, filtered_view, &filter);
+  kr_err e = label_certificate_page(db, &f, date_today(), &after, limit, &page);
+  if (e == KR_OK) page_reply(ctx, page, limit);
+  else label_reply_error(ctx, e, NULL);
   PQclear(page);
 }
 
@@ -141,7 +116,7 @@ void label_cert_history_handler(http_ctx *ctx) {
   if (!http_query_only(ctx, (const char *const[]){NULL})) return;
   db_conn *db = http_db(ctx);
   certificate_row c;
-  if (!db || !load(ctx, db, false, &c)) return;
+  if (!db || !load(ctx, db, date_today(), false, &c)) return;
   char *json = NULL;
   kr_err e = entitled(ctx, &c) ? label_certificate_history(db, c.id, &json) : KR_NOT_FOUND;
   label_reply_result(ctx, e, json, not_found);
@@ -163,44 +138,40 @@ static void change(http_ctx *ctx, cert_change_type type) {
   label_check_text(body, "reason", 1, 2000, errors);
   kr_date on = date_today();
   label_check_date(body, "effectiveOn", false, errors, &on);
-  certificate_row c = {0};
+  certificate_row c = {0}, now = {0};
+  const char *number = NULL, *refusal = NULL;
   kr_err e = KR_OK;
-  if (http_reply_if_invalid(ctx, errors)) {
+  if (http_reply_if_invalid(ctx, errors) || !(number = number_param(ctx))) {
     /* answered */
-  } else if ((e = db_begin(db)) != KR_OK) {
-    label_reply_error(ctx, e, NULL);
-  } else if (!load(ctx, db, true, &c)) {
-    /* answered */
+  } else if ((e = db_begin(db)) != KR_OK || (e = label_certificate_lock(db, number, &c)) != KR_OK) {
+    label_reply_error(ctx, e, not_found);
   } else if (!(ctx->caller.role == ROLE_ADMIN ||
                (ctx->caller.role == ROLE_CERTIFIER && strcmp(ctx->caller.link, c.body_id) == 0))) {
     label_reply_error(ctx, KR_NOT_FOUND, not_found);
+  } else if ((e = label_certificate_get(db, number, on, false, &now)) != KR_OK) {
+    /* Read after the lock: a change that committed while this one waited is seen. */
+    label_reply_error(ctx, e, not_found);
+  } else if (on < now.valid_from || on > now.valid_until) {
+    errors = field_errors_new();
+    field_error(errors, "effectiveOn", "must lie within the certificate's validity");
+    http_reply_if_invalid(ctx, errors);
+  } else if ((refusal = label_change_refusal(type, now.status))) {
+    http_reply_problem(ctx, KR_CONFLICT, refusal, NULL, NULL);
   } else {
-    cert_status status;
-    kr_date from, until;
-    const char *refusal = NULL;
-    if (!label_certificate_facts(c.json, on, &status, &from, &until)) {
-      e = KR_INTERNAL;
-    } else if (on < from || on > until) {
-      errors = field_errors_new();
-      field_error(errors, "effectiveOn", "must lie within the certificate's validity");
-      http_reply_if_invalid(ctx, errors);
-    } else if ((refusal = label_change_refusal(type, status))) {
-      http_reply_problem(ctx, KR_CONFLICT, refusal, NULL, NULL);
-    } else {
-      char date[11];
-      date_format(on, date);
-      e = label_certificate_change(db, c.id, names[type], date, body_string(body, "reason"),
-                                   ctx->caller.account_id);
-      certificate_row after = {0};
-      if (e == KR_OK) e = label_certificate_get(db, http_path_param(ctx, "certificateNumber"), false, &after);
-      if (e == KR_OK) e = db_commit(db);
-      if (e == KR_OK) reply_view(ctx, after.json, false);
-      certificate_row_free(&after);
-    }
-    if (e != KR_OK) label_reply_error(ctx, e, not_found);
+    char date[11];
+    date_format(on, date);
+    certificate_row after = {0};
+    e = label_certificate_change(db, c.id, names[type], date, body_string(body, "reason"), ctx->caller.account_id);
+    if (e == KR_OK) e = label_organisation_lock(db, c.organisation_id);
+    if (e == KR_OK) e = label_statuses_derive(db, c.organisation_id);
+    if (e == KR_OK) e = label_certificate_get(db, number, date_today(), false, &after);
+    if (e == KR_OK) e = db_commit(db);
+    if (e == KR_OK) reply_row(ctx, &after, false, 200);
+    else label_reply_error(ctx, e, not_found);
+    certificate_row_free(&after);
   }
   db_rollback(db);
-  certificate_row_free(&c);
+  certificate_row_free(&now);
   json_decref(body);
 }
 

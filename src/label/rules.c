@@ -1,6 +1,7 @@
 #include "label/rules.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 bool label_meets_threshold(score_counts c, int max_partially_met, int max_not_met) {
@@ -120,9 +121,17 @@ cert_status label_certificate_status(kr_date valid_from, kr_date valid_until,
   return latest && latest->type == CHANGE_SUSPENDED ? CERT_SUSPENDED : CERT_VALID;
 }
 
-const char *label_cert_status_name(cert_status s) {
-  static const char *const names[] = {"valid", "suspended", "withdrawn", "expired", "not_yet_valid"};
-  return names[s];
+static const char *const status_names[] = {"valid", "suspended", "withdrawn", "expired", "not_yet_valid"};
+
+const char *label_cert_status_name(cert_status s) { return status_names[s]; }
+
+bool label_cert_status_parse(const char *text, cert_status *out) {
+  for (int i = 0; text && i < 5; i++)
+    if (strcmp(status_names[i], text) == 0) {
+      *out = (cert_status)i;
+      return true;
+    }
+  return false;
 }
 
 bool label_cert_runs(cert_status s) {
@@ -149,4 +158,96 @@ bool label_change_type_parse(const char *text, cert_change_type *out) {
       return true;
     }
   return false;
+}
+
+/* ---- status timelines --------------------------------------------------------------------- */
+static int date_order(const void *a, const void *b) {
+  kr_date x = *(const kr_date *)a, y = *(const kr_date *)b;
+  return (x > y) - (x < y);
+}
+
+/* Sorts the n boundary dates and drops repeats; gives how many remain. */
+static size_t unique_dates(kr_date *d, size_t n) {
+  qsort(d, n, sizeof *d, date_order);
+  size_t kept = 0;
+  for (size_t i = 0; i < n; i++)
+    if (kept == 0 || d[i] != d[kept - 1]) d[kept++] = d[i];
+  return kept;
+}
+
+/* Adds the dates on which a certificate's status can change: its first day, the day after its
+ * last, and each change's effective date. */
+static size_t add_boundaries(kr_date *d, size_t at, kr_date from, kr_date until,
+                             const cert_change *changes, size_t n) {
+  d[at++] = from;
+  d[at++] = until + 1;
+  for (size_t i = 0; i < n; i++) d[at++] = changes[i].effective_on;
+  return at;
+}
+
+/* The days a status is evaluated on: one per span between consecutive boundaries b[0..n); the
+ * span before b[0] is evaluated on b[0] - 1. */
+static kr_date span_start(const kr_date *b, size_t i) { return i == 0 ? DATE_NEG_INF : b[i - 1]; }
+static kr_date span_until(const kr_date *b, size_t n, size_t i) { return i == n ? DATE_POS_INF : b[i]; }
+static kr_date span_day(const kr_date *b, size_t i) { return i == 0 ? b[0] - 1 : b[i - 1]; }
+
+size_t label_certificate_timeline(kr_date valid_from, kr_date valid_until, const cert_change *changes,
+                                  size_t n, cert_span *out) {
+  kr_date *b = malloc((n + 2) * sizeof *b);
+  if (!b) return 0;
+  size_t bn = unique_dates(b, add_boundaries(b, 0, valid_from, valid_until, changes, n));
+  size_t spans = 0;
+  for (size_t i = 0; i <= bn; i++) {
+    cert_status s = label_certificate_status(valid_from, valid_until, changes, n, span_day(b, i));
+    if (spans > 0 && out[spans - 1].status == s) out[spans - 1].until = span_until(b, bn, i);
+    else out[spans++] = (cert_span){span_start(b, i), span_until(b, bn, i), s};
+  }
+  free(b);
+  return spans;
+}
+
+int label_pick_certificate(const cert_candidate *c, size_t n, kr_date on) {
+  int covering = -1, started = -1, later = -1;
+  for (size_t i = 0; i < n; i++) {
+    if (c[i].status == CERT_VALID) return (int)i;
+    if (c[i].valid_from <= on && on <= c[i].valid_until) {
+      if (covering < 0) covering = (int)i;
+    } else if (c[i].valid_from <= on) {
+      if (started < 0 || c[i].valid_from >= c[started].valid_from) started = (int)i;
+    } else if (later < 0 || c[i].valid_from < c[later].valid_from) {
+      later = (int)i;
+    }
+  }
+  return covering >= 0 ? covering : started >= 0 ? started : later;
+}
+
+size_t label_certification_timeline(const cert_facts *certs, size_t n, certification_span *out) {
+  if (n == 0) return 0;
+  size_t total = 0;
+  for (size_t k = 0; k < n; k++) total += certs[k].change_count + 2;
+  kr_date *b = malloc(total * sizeof *b);
+  cert_candidate *cand = malloc(n * sizeof *cand);
+  size_t spans = 0;
+  if (b && cand) {
+    size_t bn = 0;
+    for (size_t k = 0; k < n; k++)
+      bn = add_boundaries(b, bn, certs[k].valid_from, certs[k].valid_until, certs[k].changes,
+                          certs[k].change_count);
+    bn = unique_dates(b, bn);
+    for (size_t i = 0; i <= bn; i++) {
+      kr_date day = span_day(b, i);
+      for (size_t k = 0; k < n; k++)
+        cand[k] = (cert_candidate){certs[k].valid_from, certs[k].valid_until,
+                                   label_certificate_status(certs[k].valid_from, certs[k].valid_until,
+                                                            certs[k].changes, certs[k].change_count, day)};
+      int shown = label_pick_certificate(cand, n, day);
+      cert_status s = cand[shown].status;
+      certification_span *last = spans > 0 ? &out[spans - 1] : NULL;
+      if (last && last->shown == shown && last->status == s) last->until = span_until(b, bn, i);
+      else out[spans++] = (certification_span){span_start(b, i), span_until(b, bn, i), shown, s};
+    }
+  }
+  free(b);
+  free(cand);
+  return spans;
 }

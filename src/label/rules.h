@@ -8,6 +8,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/date.h"
 
@@ -69,8 +70,64 @@ typedef struct {
 cert_status label_certificate_status(kr_date valid_from, kr_date valid_until,
                                      const cert_change *changes, size_t n, kr_date on);
 const char *label_cert_status_name(cert_status s); /* "valid", "suspended", ... */
+/* Parses a status name; false for anything else. */
+bool label_cert_status_parse(const char *text, cert_status *out);
 /* True for a status under which a certificate "still runs" (for recertification). */
 bool label_cert_runs(cert_status s);
+
+/* ---- status timelines -------------------------------------------------------------------
+ * Statuses are decided when a certificate changes, not when it is read: the writer computes a
+ * timeline with these functions under the organisation's row lock and stores it, and "status on
+ * D" becomes an index lookup. A timeline is consecutive spans [from, until) from minus to plus
+ * infinity (DATE_NEG_INF, DATE_POS_INF: PostgreSQL's -infinity and infinity), equal neighbours
+ * merged. Each span's status is label_certificate_status on its days, so the two cannot
+ * disagree. */
+#define DATE_NEG_INF INT32_MIN
+#define DATE_POS_INF INT32_MAX
+
+typedef struct {
+  kr_date from, until;
+  cert_status status;
+} cert_span;
+
+/* How many spans a timeline of n changes (or of certificates with n changes and c certificates
+ * in all: LABEL_SPANS_MAX(n + 2 * c)) can have. */
+#define LABEL_SPANS_MAX(changes) (2 * (size_t)(changes) + 6)
+
+/* A certificate's statuses over all time into out (LABEL_SPANS_MAX(n) of room); gives the
+ * number of spans. */
+size_t label_certificate_timeline(kr_date valid_from, kr_date valid_until, const cert_change *changes,
+                                  size_t n, cert_span *out);
+
+/* One certificate of an organisation, with its status on the date asked. */
+typedef struct {
+  kr_date valid_from, valid_until;
+  cert_status status;
+} cert_candidate;
+
+/* Which certificate stands for the organisation on `on` (index into c[0..n)), or -1 when it has
+ * none: one valid on the date; else one whose validity covers it (suspended or withdrawn);
+ * else the latest that started on or before it; else the earliest that starts later. */
+int label_pick_certificate(const cert_candidate *c, size_t n, kr_date on);
+
+/* A certificate's facts, as recorded. */
+typedef struct {
+  kr_date valid_from, valid_until;
+  const cert_change *changes;
+  size_t change_count;
+} cert_facts;
+
+typedef struct {
+  kr_date from, until;
+  int shown;          /* index of the certificate that stands for the organisation */
+  cert_status status; /* that certificate's status in the span (certified: CERT_VALID) */
+} certification_span;
+
+/* An organisation's certification over all time from its certificates (in the order
+ * label_pick_certificate prefers on ties: by validFrom, then issue): which certificate stands for
+ * it, and with which status, span by span. out has room for LABEL_SPANS_MAX(all changes +
+ * 2 * n); gives the number of spans, 0 when n is 0. */
+size_t label_certification_timeline(const cert_facts *certs, size_t n, certification_span *out);
 
 /* Why a change with this status on its effective date is refused (static text), or NULL when it
  * is allowed: suspend a valid one; reinstate a suspended one; withdraw anything not withdrawn. */

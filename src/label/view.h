@@ -34,12 +34,4 @@ void label_check_text(const json_t *obj, const char *name, size_t min, size_t ma
 /* Checks a date member ("YYYY-MM-DD", a real date); *out gets it when valid. */
 bool label_check_date(const json_t *obj, const char *name, bool required, json_t *errors, kr_date *out);
 
-/* A certificate as kr_certificate_json made it: computes its status on `today` from its
- * `changes`, drops those, and for the public view also the members only parties may see.
- * Returns the new JSON text (free it) and the status, or NULL when out of memory. */
-char *label_certificate_view(const char *json, kr_date today, bool public_view, cert_status *status);
-/* The status on `on` of a certificate JSON (kr_certificate_json), and its validity window. */
-bool label_certificate_facts(const char *json, kr_date on, cert_status *status, kr_date *valid_from,
-                             kr_date *valid_until);
-
 #endif

@@ -15,7 +15,7 @@
 
 #include "core/log.h"
 #include "core/rand.h"
-#include "label/audit_store.h"
+#include "label/certificate_store.h"
 #include "label/view.h"
 #include "municipal/handlers.h"
 
@@ -156,18 +156,17 @@ void municipal_attestation_handler(http_ctx *ctx) {
   db_conn *db = http_db(ctx);
   if (!db) return;
   certificate_row c;
-  kr_err e = label_certificate_get(db, number, false, &c);
+  kr_err e = label_certificate_get(db, number, on, false, &c);
   if (e != KR_OK) {
     label_reply_error(ctx, e, "There is no such certificate.");
     return;
   }
-  cert_status status;
-  kr_date from, until;
+  cert_status status = c.status;
   json_t *cert = json_loads(c.json, 0, NULL);
   char jti[37], date[11], expires[32];
   long now = (long)time(NULL), exp = now + ctx->services->cfg->attestation_ttl;
   char *jws = NULL;
-  if (cert && label_certificate_facts(c.json, on, &status, &from, &until) && rand_uuid(jti)) {
+  if (cert && rand_uuid(jti)) {
     const json_t *org = json_object_get(cert, "organisation");
     date_format(on, date);
     json_t *claims = json_pack(

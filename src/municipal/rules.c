@@ -6,21 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-int municipal_pick_certificate(const check_candidate *c, size_t n, kr_date on) {
-  int covering = -1, started = -1, later = -1;
-  for (size_t i = 0; i < n; i++) {
-    if (c[i].status == CERT_VALID) return (int)i;
-    if (c[i].valid_from <= on && on <= c[i].valid_until) {
-      if (covering < 0) covering = (int)i;
-    } else if (c[i].valid_from <= on) {
-      if (started < 0 || c[i].valid_from >= c[started].valid_from) started = (int)i;
-    } else if (later < 0 || c[i].valid_from < c[later].valid_from) {
-      later = (int)i;
-    }
-  }
-  return covering >= 0 ? covering : started >= 0 ? started : later;
-}
-
 const char *municipal_parse_url(const char *url, webhook_url *out) {
   memset(out, 0, sizeof *out);
   if (!url || strlen(url) > 2000) return "must be a URL of at most 2000 characters";

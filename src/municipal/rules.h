@@ -10,17 +10,6 @@
 #include "core/date.h"
 #include "label/rules.h"
 
-/* One certificate of an organisation, with its status on the date asked. */
-typedef struct {
-  kr_date valid_from, valid_until;
-  cert_status status;
-} check_candidate;
-
-/* Which certificate a check shows (index into c[0..n)), or -1: one valid on the date; else one
- * whose validity covers it (suspended or withdrawn); else the latest that started on or before
- * it; else the earliest that starts later. */
-int municipal_pick_certificate(const check_candidate *c, size_t n, kr_date on);
-
 /* A webhook target URL taken apart. */
 typedef struct {
   bool https;

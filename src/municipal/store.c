@@ -4,18 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const db_statement check_one = {"municipal_check_one", "SELECT kr_check_subject($1)"};
-
-static const db_statement check_many = {
-    "municipal_check_many",
-    "SELECT k.kvk, kr_check_subject(k.kvk) FROM json_array_elements_text($1::json) WITH ORDINALITY k(kvk, ord)"
-    " ORDER BY k.ord"};
-
-static const db_statement log_checks = {
-    "municipal_log_checks",
-    "INSERT INTO certification_check_log (account_id, municipality_code, kvk_number, on_date, certified)"
-    " SELECT $1, $2, e->>'kvkNumber', $3::date, (e->>'certified')::boolean"
-    " FROM json_array_elements($4::json) e"};
+static const db_statement checks = {
+    "municipal_checks", "SELECT kr_certification_checks($1::text[], $2::date, $3::uuid, $4, $5::boolean)"};
 
 static const db_statement log_page = {
     "municipal_log_page",
@@ -145,20 +135,14 @@ static const db_statement record_attempt = {
     " WHERE id = $1"};
 
 const db_statement *const municipal_statements[] = {
-    &check_one, &check_many, &log_checks, &log_page, &feed, &expire, &sub_insert, &sub_get,
+    &checks, &log_page, &feed, &expire, &sub_insert, &sub_get,
     &sub_page, &sub_delete, &delivery_page, &delivery_replay, &claim, &record_attempt, NULL};
 
-kr_err municipal_check_subject(db_conn *db, const char *kvk, char **json) {
-  return db_fetch_text(db, &check_one, 1, (const char *[]){kvk}, json);
-}
-
-kr_err municipal_check_subjects(db_conn *db, const char *numbers_json, PGresult **out) {
-  return db_fetch_result(db, &check_many, 1, (const char *[]){numbers_json}, out);
-}
-
-kr_err municipal_log_checks(db_conn *db, const char *account, const char *municipality,
-                            const char *on, const char *entries_json) {
-  return db_run(db, &log_checks, 4, (const char *[]){account, municipality, on, entries_json});
+kr_err municipal_certification_checks(db_conn *db, const char *numbers, const char *on,
+                                     const char *account, const char *municipality, bool bulk,
+                                     char **json) {
+  const char *v[] = {numbers, on, account, municipality, bulk ? "true" : "false"};
+  return db_fetch_text(db, &checks, 5, v, json);
 }
 
 kr_err municipal_log_page(db_conn *db, const char *municipality, const char *kvk,

@@ -11,13 +11,12 @@
 
 extern const db_statement *const municipal_statements[];
 
-/* {organisation, certificates} for one KvK number (kr_check_subject). */
-kr_err municipal_check_subject(db_conn *db, const char *kvk, char **json);
-/* The same for many, in input order: rows (kvk, json). numbers_json is a JSON array of strings. */
-kr_err municipal_check_subjects(db_conn *db, const char *numbers_json, PGresult **out);
-/* Logs checks: entries_json is [{kvkNumber, certified}]. */
-kr_err municipal_log_checks(db_conn *db, const char *account, const char *municipality,
-                            const char *on, const char *entries_json);
+/* Checks KvK numbers on a date (kr_certification_checks): numbers is a PostgreSQL array literal
+ * of 8-digit numbers. bulk gives {on, results} in input order, else the one answer. With a
+ * municipality (and its account) the checks are logged in the same statement. */
+kr_err municipal_certification_checks(db_conn *db, const char *numbers, const char *on,
+                                     const char *account, const char *municipality, bool bulk,
+                                     char **json);
 /* Newest first: rows (json, id, nil uuid) for page_reply; before_id may be NULL. */
 kr_err municipal_log_page(db_conn *db, const char *municipality, const char *kvk,
                           const char *before_id, int limit, PGresult **out);

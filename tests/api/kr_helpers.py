@@ -883,6 +883,14 @@ class Kr:
     def sql(self, query, db="kr_test"):
         return self.pg.psql(query, db=db)
 
+    def derive_statuses(self, db="kr_test"):
+        """Rows inserted with SQL behind the service's back get their stored statuses the way a
+        bulk load does: `kwaliteitsregister migrate` derives whatever is missing."""
+        require_binary()
+        r = subprocess.run([str(SERVER_BIN), "migrate"], env=server_env(self.pg, 8080, db=db),
+                           stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
+        assert r.returncode == 0, f"migrate failed: {r.stderr.decode(errors='replace')[-2000:]}"
+
     # link rows
     def new_professional(self):
         n = uuid.uuid4().hex[:8]

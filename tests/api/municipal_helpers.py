@@ -122,6 +122,11 @@ def insert_certificate(sql, org_id, body_id, valid_from, valid_until, events=(),
         f"{ev_cte}"
         " SELECT c.id, c.certificate_number FROM c")
     cid, number = sql(stmt)[0]
+    # The running server's statuses (a bare query function belongs to a test that starts its
+    # servers afterwards: they derive at start-up).
+    kr = getattr(sql, "__self__", None)
+    if kr is not None:
+        kr.derive_statuses()
     return {"id": cid, "number": number, "validFrom": vf, "validUntil": vu, "frameworkVersion": framework}
 
 

@@ -23,7 +23,95 @@ static json_t *scores_of(const char *const *codes, size_t n, int partially, int 
   return a;
 }
 
+
+/* A small deterministic generator, so that every run checks the same cases. */
+static unsigned next_random(unsigned *state) {
+  *state = *state * 1103515245u + 12345u;
+  return (*state >> 8) & 0xffffff;
+}
+
+/* The span of a timeline that holds `day`. */
+static const cert_span *span_of(const cert_span *s, size_t n, kr_date day) {
+  for (size_t i = 0; i < n; i++)
+    if (s[i].from <= day && day < s[i].until) return &s[i];
+  return NULL;
+}
+
+/* Timelines agree with the status rule on every day, cover all time without gaps or overlaps,
+ * and merge equal neighbours; the organisation's timeline agrees with the pick rule. */
+static void check_timelines(void) {
+  unsigned seed = 20261130;
+  kr_date base = d("2020-01-01");
+  for (int round = 0; round < 300; round++) {
+    cert_change changes[3][6];
+    cert_facts facts[3];
+    size_t certs = 1 + next_random(&seed) % 3, all_changes = 0;
+    for (size_t k = 0; k < certs; k++) {
+      kr_date from = base + (kr_date)(next_random(&seed) % 900);
+      facts[k] = (cert_facts){from, from + 30 + (kr_date)(next_random(&seed) % 700), changes[k],
+                              next_random(&seed) % 6};
+      for (size_t i = 0; i < facts[k].change_count; i++)
+        changes[k][i] = (cert_change){(cert_change_type)(next_random(&seed) % 3),
+                                      from - 20 + (kr_date)(next_random(&seed) % 800)};
+      all_changes += facts[k].change_count;
+    }
+    cert_span spans[LABEL_SPANS_MAX(6)];
+    size_t n = label_certificate_timeline(facts[0].valid_from, facts[0].valid_until, facts[0].changes,
+                                          facts[0].change_count, spans);
+    bool joined = n > 0 && spans[0].from == DATE_NEG_INF && spans[n - 1].until == DATE_POS_INF;
+    for (size_t i = 1; i < n; i++)
+      joined = joined && spans[i].from == spans[i - 1].until && spans[i].status != spans[i - 1].status &&
+               spans[i].from < spans[i].until;
+    CHECK(joined);
+    bool agrees = true, org_agrees = true;
+    certification_span org[LABEL_SPANS_MAX(18 + 6)];
+    size_t on = label_certification_timeline(facts, certs, org);
+    for (kr_date day = base - 40; day < base + 1700; day++) {
+      const cert_span *s = span_of(spans, n, day);
+      agrees = agrees && s && s->status == label_certificate_status(facts[0].valid_from, facts[0].valid_until,
+                                                                   facts[0].changes, facts[0].change_count, day);
+      cert_candidate cand[3];
+      for (size_t k = 0; k < certs; k++)
+        cand[k] = (cert_candidate){facts[k].valid_from, facts[k].valid_until,
+                                   label_certificate_status(facts[k].valid_from, facts[k].valid_until,
+                                                            facts[k].changes, facts[k].change_count, day)};
+      int pick = label_pick_certificate(cand, certs, day);
+      const certification_span *o = NULL;
+      for (size_t i = 0; i < on; i++)
+        if (org[i].from <= day && day < org[i].until) o = &org[i];
+      org_agrees = org_agrees && o && o->shown == pick && o->status == cand[pick].status;
+    }
+    CHECK(agrees);
+    CHECK(org_agrees);
+    CHECK(on >= 1 && on <= LABEL_SPANS_MAX(all_changes + 2 * certs));
+  }
+  /* A plain certificate: not yet valid, valid, expired. */
+  cert_span plain[LABEL_SPANS_MAX(0)];
+  CHECK(label_certificate_timeline(d("2025-01-01"), d("2026-12-31"), NULL, 0, plain) == 3);
+  CHECK(plain[0].status == CERT_NOT_YET_VALID && plain[0].until == d("2025-01-01"));
+  CHECK(plain[1].status == CERT_VALID && plain[1].until == d("2027-01-01"));
+  CHECK(plain[2].status == CERT_EXPIRED && plain[2].until == DATE_POS_INF);
+  CHECK(label_certification_timeline(NULL, 0, NULL) == 0);
+}
+
 int main(void) {
+  /* Which certificate a check shows. */
+  cert_candidate old = {d("2020-01-01"), d("2021-12-31"), CERT_EXPIRED};
+  cert_candidate cur = {d("2022-01-01"), d("2023-12-31"), CERT_VALID};
+  cert_candidate next = {d("2024-01-01"), d("2025-12-31"), CERT_NOT_YET_VALID};
+  cert_candidate three[] = {old, cur, next};
+  CHECK(label_pick_certificate(three, 3, d("2022-06-01")) == 1);
+  cert_candidate suspended_one = {d("2022-01-01"), d("2023-12-31"), CERT_SUSPENDED};
+  cert_candidate with_suspended[] = {old, suspended_one, next};
+  CHECK(label_pick_certificate(with_suspended, 3, d("2022-06-01")) == 1); /* covers the date */
+  cert_candidate expired_pair[] = {old, {d("2022-01-01"), d("2023-12-31"), CERT_EXPIRED}};
+  CHECK(label_pick_certificate(expired_pair, 2, d("2024-06-01")) == 1); /* the latest started */
+  cert_candidate future[] = {next, {d("2026-01-01"), d("2027-12-31"), CERT_NOT_YET_VALID}};
+  CHECK(label_pick_certificate(future, 2, d("2023-06-01")) == 0); /* the earliest to come */
+  CHECK(label_pick_certificate(NULL, 0, d("2023-06-01")) == -1);
+
+  check_timelines();
+
   /* Thresholds: 2019 allows 8 partly met and 3 not met; 2017 allows 10 and 5. */
   CHECK(label_meets_threshold((score_counts){38, 8, 3}, 8, 3));
   CHECK(!label_meets_threshold((score_counts){37, 9, 3}, 8, 3));

@@ -4,12 +4,6 @@
 #include "check.h"
 #include "municipal/rules.h"
 
-static kr_date d(const char *text) {
-  kr_date v = 0;
-  date_parse(text, &v);
-  return v;
-}
-
 static bool forbidden(const char *ip) {
   struct sockaddr_storage ss;
   memset(&ss, 0, sizeof ss);
@@ -26,21 +20,6 @@ static bool forbidden(const char *ip) {
 }
 
 int main(void) {
-  /* Which certificate a check shows. */
-  check_candidate old = {d("2020-01-01"), d("2021-12-31"), CERT_EXPIRED};
-  check_candidate cur = {d("2022-01-01"), d("2023-12-31"), CERT_VALID};
-  check_candidate next = {d("2024-01-01"), d("2025-12-31"), CERT_NOT_YET_VALID};
-  check_candidate three[] = {old, cur, next};
-  CHECK(municipal_pick_certificate(three, 3, d("2022-06-01")) == 1);
-  check_candidate suspended = {d("2022-01-01"), d("2023-12-31"), CERT_SUSPENDED};
-  check_candidate with_suspended[] = {old, suspended, next};
-  CHECK(municipal_pick_certificate(with_suspended, 3, d("2022-06-01")) == 1); /* covers the date */
-  check_candidate expired_pair[] = {old, {d("2022-01-01"), d("2023-12-31"), CERT_EXPIRED}};
-  CHECK(municipal_pick_certificate(expired_pair, 2, d("2024-06-01")) == 1); /* the latest started */
-  check_candidate future[] = {next, {d("2026-01-01"), d("2027-12-31"), CERT_NOT_YET_VALID}};
-  CHECK(municipal_pick_certificate(future, 2, d("2023-06-01")) == 0); /* the earliest to come */
-  CHECK(municipal_pick_certificate(NULL, 0, d("2023-06-01")) == -1);
-
   /* URLs. */
   webhook_url u;
   CHECK(municipal_parse_url("https://hooks.example.nl/kr?x=1", &u) == NULL && u.https && u.port == 443);

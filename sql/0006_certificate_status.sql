@@ -1,0 +1,91 @@
+-- Certificate statuses are decided when a certificate changes, not when it is read. Each write
+-- that can change one (a grant, a suspension, a reinstatement, a withdrawal) runs the label's C
+-- rules (label/rules.c) under the organisation's row lock and stores their result here, in the
+-- same transaction: "status on D" is then an index lookup for one certificate, a list filter,
+-- a check of one KvK number or of a thousand. The tables hold results only: the one version of
+-- each rule is the C one. Spans are [from_on, until_on), from -infinity to infinity.
+
+-- Each certificate's status over time.
+CREATE TABLE certificate_statuses (
+  certificate_id uuid NOT NULL REFERENCES certificates (id),
+  from_on        date NOT NULL,
+  until_on       date NOT NULL CHECK (until_on > from_on),
+  status         text NOT NULL CHECK (status IN ('valid', 'suspended', 'withdrawn', 'expired', 'not_yet_valid')),
+  PRIMARY KEY (certificate_id, from_on)
+);
+
+-- For each organisation with certificates, over time: the certificate that stands for it (the
+-- one a certification check shows) and that certificate's status; certified means 'valid'.
+CREATE TABLE organisation_certification (
+  organisation_id uuid NOT NULL REFERENCES organisations (id),
+  from_on         date NOT NULL,
+  until_on        date NOT NULL CHECK (until_on > from_on),
+  certificate_id  uuid NOT NULL REFERENCES certificates (id),
+  status          text NOT NULL CHECK (status IN ('valid', 'suspended', 'withdrawn', 'expired', 'not_yet_valid')),
+  PRIMARY KEY (organisation_id, from_on)
+);
+
+-- Certification checks, one KvK number or many, answered and logged by one statement over the
+-- input array (in its order, one snapshot). `bulk` gives {on, results}; otherwise the one answer.
+-- The log records reads: a municipality's check commits it asynchronously (synchronous_commit
+-- off for that transaction only), so a crash can lose the log rows of the last fraction of a
+-- second, never change an answer that was given.
+CREATE FUNCTION kr_certification_checks(numbers text[], on_date date, account uuid,
+                                        municipality text, bulk boolean) RETURNS json
+  LANGUAGE plpgsql
+  AS $$
+  DECLARE
+    answer json;
+  BEGIN
+    IF municipality IS NOT NULL THEN
+      PERFORM set_config('synchronous_commit', 'off', true);
+    END IF;
+    WITH checked AS (
+      SELECT k.n, k.kvk, coalesce(t.status = 'valid', false) AS certified, json_build_object(
+        'kvkNumber', k.kvk, 'on', on_date, 'certified', coalesce(t.status = 'valid', false),
+        'organisation', CASE WHEN o.id IS NOT NULL THEN json_build_object('id', o.id, 'name', o.name,
+          'kvkNumber', o.kvk_number, 'city', o.city, 'municipalityCodes', o.municipality_codes) END,
+        'certificate', CASE WHEN c.id IS NOT NULL THEN json_build_object(
+          'certificateNumber', c.certificate_number, 'validFrom', c.valid_from,
+          'validUntil', c.valid_until, 'frameworkVersion', c.framework_version,
+          'certifyingBody', json_build_object('id', b.id, 'name', b.name), 'status', t.status,
+          'changes', (SELECT coalesce(json_agg(json_build_object('type', e.type,
+                        'effectiveOn', e.effective_on, 'recordedAt', kr_utc(e.recorded_at)) ORDER BY e.id), '[]')
+                      FROM certificate_events e WHERE e.certificate_id = c.id)) END) AS body
+      FROM unnest(numbers) WITH ORDINALITY k (kvk, n)
+      LEFT JOIN organisations o ON o.kvk_number = k.kvk
+      LEFT JOIN organisation_certification t
+        ON t.organisation_id = o.id AND t.from_on <= on_date AND on_date < t.until_on
+      LEFT JOIN certificates c ON c.id = t.certificate_id
+      LEFT JOIN certifying_bodies b ON b.id = c.certifying_body_id),
+    logged AS (
+      INSERT INTO certification_check_log (account_id, municipality_code, kvk_number, on_date, certified)
+      SELECT account, municipality, checked.kvk, on_date, checked.certified FROM checked
+      WHERE municipality IS NOT NULL ORDER BY checked.n)
+    SELECT CASE WHEN bulk THEN json_build_object('on', on_date, 'results', json_agg(checked.body ORDER BY checked.n))
+                ELSE (array_agg(checked.body ORDER BY checked.n))[1] END
+    INTO answer FROM checked;
+    RETURN answer;
+  END $$;
+
+-- Replaced by the statements above and in label/audit_store.c, which read stored statuses.
+DROP FUNCTION kr_check_subject(text);
+DROP FUNCTION kr_certificate_changes(uuid);
+DROP FUNCTION kr_certificate_json(certificates);
+
+-- Replaces the stored statuses of the organisations `orgs` (all their certificates) with the
+-- spans the service computed: one round trip for a write, or for a batch of a backfill.
+CREATE FUNCTION kr_store_statuses(orgs uuid[], cert_ids uuid[], cert_from date[], cert_until date[],
+                                  cert_status text[], org_ids uuid[], org_from date[], org_until date[],
+                                  org_cert uuid[], org_status text[]) RETURNS void
+  LANGUAGE plpgsql
+  AS $$
+  BEGIN
+    DELETE FROM certificate_statuses s USING certificates c
+      WHERE c.id = s.certificate_id AND c.organisation_id = ANY (orgs);
+    DELETE FROM organisation_certification WHERE organisation_id = ANY (orgs);
+    INSERT INTO certificate_statuses (certificate_id, from_on, until_on, status)
+      SELECT * FROM unnest(cert_ids, cert_from, cert_until, cert_status);
+    INSERT INTO organisation_certification (organisation_id, from_on, until_on, certificate_id, status)
+      SELECT * FROM unnest(org_ids, org_from, org_until, org_cert, org_status);
+  END $$;

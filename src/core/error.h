@@ -25,7 +25,8 @@
   X(UNPROCESSABLE, 422, "unprocessable", "The request cannot be processed")                  \
   X(TOO_MANY_REQUESTS, 429, "too-many-requests", "Too many requests")                        \
   X(INTERNAL, 500, "internal-error", "Internal server error")                                \
-  X(UNAVAILABLE, 503, "service-unavailable", "The service is temporarily unavailable")
+  X(UNAVAILABLE, 503, "service-unavailable", "The service is temporarily unavailable")       \
+  X(NOT_BUILT, 503, "not-built", "This part of the service was not built")
 
 typedef enum {
 #define KR_ERR_ENUM(name, status, slug, title) KR_##name,

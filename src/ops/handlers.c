@@ -74,8 +74,21 @@ static void docs_policy(http_ctx *ctx) {
                   "frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
 }
 
+/* swagger-ui comes from npm at build time; a build made without `npm ci` embeds none of it
+ * (CMakeLists.txt). The page and those files then answer this, never an empty file. */
+static void reply_docs_not_built(http_ctx *ctx) {
+  http_reply_problem(ctx, KR_NOT_BUILT,
+                     "The documentation assets were not built into this server: run `npm ci` in "
+                     "the repository and build again. The contract is at /v1/openapi.json.",
+                     NULL, NULL);
+}
+
 void ops_docs_page(http_ctx *ctx) {
   if (!no_query(ctx)) return;
+  if (!embed_find("docs/swagger-ui-bundle.js") || !embed_find("docs/swagger-ui.css")) {
+    reply_docs_not_built(ctx);
+    return;
+  }
   docs_policy(ctx);
   reply_embedded(ctx, "docs/index.html", "text/html; charset=utf-8");
 }
@@ -95,9 +108,12 @@ void ops_docs_asset(http_ctx *ctx) {
     if (strcmp(file, assets[i].file) != 0) continue;
     char name[64];
     snprintf(name, sizeof name, "docs/%s", file);
+    if (!embed_find(name)) {
+      reply_docs_not_built(ctx);
+      return;
+    }
     docs_policy(ctx);
-    if (embed_find(name)) reply_embedded(ctx, name, assets[i].type);
-    else http_reply_raw(ctx, 200, assets[i].type, "", 0); /* built without npm ci: empty */
+    reply_embedded(ctx, name, assets[i].type);
     return;
   }
   http_reply_problem(ctx, KR_NOT_FOUND, "There is no such docs file.", NULL, NULL);

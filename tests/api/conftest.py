@@ -106,14 +106,16 @@ def forge_jwt():
 
 @pytest.fixture
 def spawn_server(pg, contract):
-    """spawn_server(env_overrides, db="kr_test") -> (ServerProcess, ApiClient), ready.
+    """spawn_server(env_overrides, db="kr_test", binary=None) -> (ServerProcess, ApiClient), ready.
 
-    Every server spawned here is stopped with SIGTERM at the end of the test; a non-zero exit
-    or a sanitizer report fails the test."""
+    binary: another build of the server (default KR_SERVER_BIN). Every server spawned here is
+    stopped with SIGTERM at the end of the test; a non-zero exit or a sanitizer report fails the
+    test."""
     started = []
 
-    def _spawn(env_overrides=None, db="kr_test", wait=True):
-        srv = H.ServerProcess(pg, env_overrides=env_overrides, db=db, name=f"extra-server-{len(started) + 1}")
+    def _spawn(env_overrides=None, db="kr_test", wait=True, binary=None):
+        srv = H.ServerProcess(pg, env_overrides=env_overrides, db=db, name=f"extra-server-{len(started) + 1}",
+                              binary=binary)
         c = H.ApiClient(srv.base_url, contract)
         started.append((srv, c))
         if wait:

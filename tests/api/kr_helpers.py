@@ -253,16 +253,19 @@ def server_env(pg, port, db="kr_test", **overrides):
     return env
 
 
-def require_binary():
-    if not (SERVER_BIN.is_file() and os.access(SERVER_BIN, os.X_OK)):
-        raise FileNotFoundError(f"server binary {SERVER_BIN} not found (build it, or set KR_SERVER_BIN)")
+def require_binary(binary=None):
+    binary = binary or SERVER_BIN
+    if not (binary.is_file() and os.access(binary, os.X_OK)):
+        raise FileNotFoundError(f"server binary {binary} not found (build it, or set KR_SERVER_BIN)")
 
 
 class ServerProcess:
-    """One running `kwaliteitsregister serve`, logging to files in its own temp dir."""
+    """One running `kwaliteitsregister serve` (or another build of it: binary), logging to files
+    in its own temp dir."""
 
-    def __init__(self, pg, env_overrides=None, args=("serve",), db="kr_test", name="server"):
-        require_binary()
+    def __init__(self, pg, env_overrides=None, args=("serve",), db="kr_test", name="server", binary=None):
+        binary = Path(binary) if binary else SERVER_BIN
+        require_binary(binary)
         self.name = name
         self.port = free_port()
         overrides = dict(env_overrides or {})
@@ -275,7 +278,7 @@ class ServerProcess:
         self.base_url = f"http://127.0.0.1:{self.port}"
         self._out = open(self.stdout_path, "wb")
         self._err = open(self.stderr_path, "wb")
-        self.proc = subprocess.Popen([str(SERVER_BIN)] + list(args), env=self.env, stdin=subprocess.DEVNULL,
+        self.proc = subprocess.Popen([str(binary)] + list(args), env=self.env, stdin=subprocess.DEVNULL,
                                      stdout=self._out, stderr=self._err, cwd=self.workdir)
         with _lock:
             _LIVE_PROCS[self.proc.pid] = self.proc

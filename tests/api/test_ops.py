@@ -139,6 +139,24 @@ def test_docs_unknown_asset_is_404(client, name):
     assert_problem(client.get(f"/docs/{name}"), 404)
 
 
+def test_docs_without_swagger_ui_answer_503_never_an_empty_file(spawn_server):
+    """A build made without `npm ci` has no swagger-ui files to embed (CMake's target
+    kwaliteitsregister-nodocs, built beside the server, is that build): the page and those files
+    answer a 503 problem saying so, never an empty 200; everything else is served as usual."""
+    nodocs = H.SERVER_BIN.with_name(H.SERVER_BIN.name + "-nodocs")
+    assert nodocs.is_file(), f"{nodocs} was not built (CMake target kwaliteitsregister-nodocs)"
+    _, c = spawn_server(binary=nodocs)
+    for path in ("/docs", "/docs/swagger-ui-bundle.js", "/docs/swagger-ui.css"):
+        r = c.get(path)
+        body = assert_problem(r, 503, slug="not-built")
+        assert "npm ci" in body["detail"], f"{path}: the problem does not say how to build the docs: {body}"
+        assert r.headers.get("Retry-After") is None, f"{path}: Retry-After on a part that was not built"
+    init = c.get("/docs/docs-init.js")
+    assert init.status_code == 200 and len(init.content) > 0
+    assert_problem(c.get("/docs/nope.js"), 404)
+    assert c.get("/v1/openapi.json").status_code == 200
+
+
 def test_docs_path_traversal(client):
     r = client.raw("GET", "/docs/../../../../etc/passwd", validate=False)
     assert r.status_code in (400, 404), r.status_code

@@ -7,6 +7,7 @@ int main(void) {
   CHECK(kr_err_status(KR_VALIDATION) == 400);
   CHECK(kr_err_status(KR_UNAUTHORIZED) == 401);
   CHECK(kr_err_status(KR_UNAVAILABLE) == 503);
+  CHECK(kr_err_status(KR_NOT_BUILT) == 503);
   CHECK_STR(kr_err_slug(KR_NOT_FOUND), "not-found");
   /* Out-of-range codes fall back to the internal error instead of reading past the table. */
   CHECK(kr_err_status((kr_err)1000) == 500);

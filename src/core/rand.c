@@ -7,10 +7,8 @@
 #include <sys/random.h>
 #include <sys/types.h>
 
-/* The kernel's CSPRNG: a system call is cheaper than OpenSSL 3's locked DRBG for the few bytes
- * a request needs. */
-bool rand_bytes(void *buf, size_t n) {
-  unsigned char *p = buf;
+/* Fills buf from the kernel's CSPRNG: a system call is cheaper than OpenSSL 3's locked DRBG. */
+static bool kernel_random(unsigned char *p, size_t n) {
   while (n > 0) {
     ssize_t got = getrandom(p, n, 0);
     if (got < 0) {
@@ -23,14 +21,46 @@ bool rand_bytes(void *buf, size_t n) {
   return true;
 }
 
+/* Each thread draws the kernel's bytes 256 at a time and hands each byte out once, so that a
+ * request id costs no system call of its own. */
+bool rand_bytes(void *buf, size_t n) {
+  static _Thread_local unsigned char pool[256];
+  static _Thread_local size_t left;
+  if (n > sizeof pool) return kernel_random(buf, n);
+  if (left < n) {
+    if (!kernel_random(pool, sizeof pool)) return false;
+    left = sizeof pool;
+  }
+  memcpy(buf, pool + sizeof pool - left, n);
+  memset(pool + sizeof pool - left, 0, n); /* handed out once: not kept */
+  left -= n;
+  return true;
+}
+
+static void hex(const unsigned char *b, size_t n, char *out) {
+  static const char digits[] = "0123456789abcdef";
+  for (size_t i = 0; i < n; i++) {
+    out[2 * i] = digits[b[i] >> 4];
+    out[2 * i + 1] = digits[b[i] & 15];
+  }
+}
+
 bool rand_uuid(char out[37]) {
   unsigned char b[16];
   if (!rand_bytes(b, sizeof b)) return false;
   b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
   b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-  snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
-           b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
-           b[15]);
+  /* 8-4-4-4-12 hex digits */
+  hex(b, 4, out);
+  out[8] = '-';
+  hex(b + 4, 2, out + 9);
+  out[13] = '-';
+  hex(b + 6, 2, out + 14);
+  out[18] = '-';
+  hex(b + 8, 2, out + 19);
+  out[23] = '-';
+  hex(b + 10, 6, out + 24);
+  out[36] = '\0';
   return true;
 }
 
@@ -44,7 +74,7 @@ void hash_sha256_hex(const void *data, size_t n, char out[65]) {
   unsigned char md[32];
   unsigned int len = 0;
   EVP_Digest(data, n, md, &len, EVP_sha256(), NULL);
-  for (unsigned i = 0; i < 32; i++) snprintf(out + 2 * i, 3, "%02x", md[i]);
+  hex(md, 32, out);
   out[64] = '\0';
 }
 

@@ -1,5 +1,7 @@
 #include "http/server.h"
 
+#define HTTP_CONNECTION_MEMORY (16 * 1024)
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <sys/socket.h>
@@ -50,6 +52,10 @@ http_server *http_server_start(const config *cfg, char *err, size_t err_size) {
       {MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections, NULL},
       {MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->max_connections_per_ip, NULL},
       {MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, NULL},
+      /* Each connection's memory pool holds the request line and headers and is cleared between
+       * requests: 16 KiB (Node's header limit too) instead of libmicrohttpd's 32 KiB halves the
+       * clearing, which was a third of the instructions of a small request. */
+      {MHD_OPTION_CONNECTION_MEMORY_LIMIT, HTTP_CONNECTION_MEMORY, NULL},
       {MHD_OPTION_END, 0, NULL},
   };
   unsigned int flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;

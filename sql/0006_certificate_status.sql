@@ -4,24 +4,34 @@
 -- same transaction: "status on D" is then an index lookup for one certificate, a list filter,
 -- a check of one KvK number or of a thousand. The tables hold results only: the one version of
 -- each rule is the C one. Spans are [from_on, until_on), from -infinity to infinity.
+--
+-- Each span also holds the answers that show it, built once when it is stored: a certificate's
+-- public view, its full view and the view a certification check shows (with its changes).
+-- Whatever they show is rewritten with them: a certificate's change or expiry, and a change of
+-- its organisation (kr_store_statuses below is called for each).
 
--- Each certificate's status over time.
+-- Each certificate's status over time, with its answers.
 CREATE TABLE certificate_statuses (
   certificate_id uuid NOT NULL REFERENCES certificates (id),
   from_on        date NOT NULL,
   until_on       date NOT NULL CHECK (until_on > from_on),
   status         text NOT NULL CHECK (status IN ('valid', 'suspended', 'withdrawn', 'expired', 'not_yet_valid')),
+  public_view    json NOT NULL,
+  full_view      json NOT NULL,
+  check_view     json NOT NULL,
   PRIMARY KEY (certificate_id, from_on)
 );
 
 -- For each organisation with certificates, over time: the certificate that stands for it (the
--- one a certification check shows) and that certificate's status; certified means 'valid'.
+-- one a certification check shows), that certificate's status (certified means 'valid') and its
+-- check view.
 CREATE TABLE organisation_certification (
   organisation_id uuid NOT NULL REFERENCES organisations (id),
   from_on         date NOT NULL,
   until_on        date NOT NULL CHECK (until_on > from_on),
   certificate_id  uuid NOT NULL REFERENCES certificates (id),
   status          text NOT NULL CHECK (status IN ('valid', 'suspended', 'withdrawn', 'expired', 'not_yet_valid')),
+  check_view      json NOT NULL,
   PRIMARY KEY (organisation_id, from_on)
 );
 
@@ -45,19 +55,11 @@ CREATE FUNCTION kr_certification_checks(numbers text[], on_date date, account uu
         'kvkNumber', k.kvk, 'on', on_date, 'certified', coalesce(t.status = 'valid', false),
         'organisation', CASE WHEN o.id IS NOT NULL THEN json_build_object('id', o.id, 'name', o.name,
           'kvkNumber', o.kvk_number, 'city', o.city, 'municipalityCodes', o.municipality_codes) END,
-        'certificate', CASE WHEN c.id IS NOT NULL THEN json_build_object(
-          'certificateNumber', c.certificate_number, 'validFrom', c.valid_from,
-          'validUntil', c.valid_until, 'frameworkVersion', c.framework_version,
-          'certifyingBody', json_build_object('id', b.id, 'name', b.name), 'status', t.status,
-          'changes', (SELECT coalesce(json_agg(json_build_object('type', e.type,
-                        'effectiveOn', e.effective_on, 'recordedAt', kr_utc(e.recorded_at)) ORDER BY e.id), '[]')
-                      FROM certificate_events e WHERE e.certificate_id = c.id)) END) AS body
+        'certificate', t.check_view) AS body
       FROM unnest(numbers) WITH ORDINALITY k (kvk, n)
       LEFT JOIN organisations o ON o.kvk_number = k.kvk
       LEFT JOIN organisation_certification t
-        ON t.organisation_id = o.id AND t.from_on <= on_date AND on_date < t.until_on
-      LEFT JOIN certificates c ON c.id = t.certificate_id
-      LEFT JOIN certifying_bodies b ON b.id = c.certifying_body_id),
+        ON t.organisation_id = o.id AND t.from_on <= on_date AND on_date < t.until_on),
     logged AS (
       INSERT INTO certification_check_log (account_id, municipality_code, kvk_number, on_date, certified)
       SELECT account, municipality, checked.kvk, on_date, checked.certified FROM checked
@@ -68,24 +70,52 @@ CREATE FUNCTION kr_certification_checks(numbers text[], on_date date, account uu
     RETURN answer;
   END $$;
 
--- Replaced by the statements above and in label/audit_store.c, which read stored statuses.
+-- Replaced by the stored spans and their answers.
 DROP FUNCTION kr_check_subject(text);
 DROP FUNCTION kr_certificate_changes(uuid);
 DROP FUNCTION kr_certificate_json(certificates);
 
 -- Replaces the stored statuses of the organisations `orgs` (all their certificates) with the
--- spans the service computed: one round trip for a write, or for a batch of a backfill.
+-- spans the service computed, and builds each span's answers: one round trip for a write, or for
+-- a batch of a backfill.
 CREATE FUNCTION kr_store_statuses(orgs uuid[], cert_ids uuid[], cert_from date[], cert_until date[],
                                   cert_status text[], org_ids uuid[], org_from date[], org_until date[],
                                   org_cert uuid[], org_status text[]) RETURNS void
   LANGUAGE plpgsql
   AS $$
   BEGIN
+    DELETE FROM organisation_certification WHERE organisation_id = ANY (orgs);
     DELETE FROM certificate_statuses s USING certificates c
       WHERE c.id = s.certificate_id AND c.organisation_id = ANY (orgs);
-    DELETE FROM organisation_certification WHERE organisation_id = ANY (orgs);
-    INSERT INTO certificate_statuses (certificate_id, from_on, until_on, status)
-      SELECT * FROM unnest(cert_ids, cert_from, cert_until, cert_status);
-    INSERT INTO organisation_certification (organisation_id, from_on, until_on, certificate_id, status)
-      SELECT * FROM unnest(org_ids, org_from, org_until, org_cert, org_status);
+    INSERT INTO certificate_statuses (certificate_id, from_on, until_on, status, public_view, full_view, check_view)
+      SELECT c.id, u.from_on, u.until_on, u.status,
+        json_build_object('certificateNumber', c.certificate_number, 'validFrom', c.valid_from,
+          'validUntil', c.valid_until, 'organisation', json_build_object('name', o.name,
+            'kvkNumber', o.kvk_number, 'city', o.city, 'municipalityCodes', o.municipality_codes),
+          'frameworkVersion', c.framework_version, 'certifyingBody', json_build_object('name', b.name),
+          'status', u.status),
+        json_build_object('certificateNumber', c.certificate_number, 'validFrom', c.valid_from,
+          'validUntil', c.valid_until, 'organisation', json_build_object('id', o.id, 'name', o.name,
+            'kvkNumber', o.kvk_number, 'city', o.city, 'municipalityCodes', o.municipality_codes),
+          'frameworkVersion', c.framework_version,
+          'certifyingBody', json_build_object('id', b.id, 'name', b.name), 'auditId', c.audit_id,
+          'issuedAt', kr_utc(c.issued_at), 'previousCertificateNumber', p.certificate_number,
+          'status', u.status),
+        json_build_object('certificateNumber', c.certificate_number, 'validFrom', c.valid_from,
+          'validUntil', c.valid_until, 'frameworkVersion', c.framework_version,
+          'certifyingBody', json_build_object('id', b.id, 'name', b.name), 'status', u.status,
+          'changes', (SELECT coalesce(json_agg(json_build_object('type', e.type,
+                        'effectiveOn', e.effective_on, 'recordedAt', kr_utc(e.recorded_at)) ORDER BY e.id), '[]')
+                      FROM certificate_events e WHERE e.certificate_id = c.id))
+      FROM unnest(cert_ids, cert_from, cert_until, cert_status) u (id, from_on, until_on, status)
+      JOIN certificates c ON c.id = u.id
+      JOIN organisations o ON o.id = c.organisation_id
+      JOIN certifying_bodies b ON b.id = c.certifying_body_id
+      LEFT JOIN certificates p ON p.id = c.previous_certificate_id;
+    INSERT INTO organisation_certification (organisation_id, from_on, until_on, certificate_id, status, check_view)
+      SELECT u.organisation_id, u.from_on, u.until_on, u.certificate_id, u.status, s.check_view
+      FROM unnest(org_ids, org_from, org_until, org_cert, org_status)
+             u (organisation_id, from_on, until_on, certificate_id, status)
+      JOIN certificate_statuses s
+        ON s.certificate_id = u.certificate_id AND s.from_on <= u.from_on AND u.from_on < s.until_on;
   END $$;

@@ -4,33 +4,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A certificate as the API shows it, status included; `pub` is the parameter that asks for the
- * public view (no ids, no audit, no issue time, no predecessor). Rows: c, o, b, p, s below. */
-#define CERT_JSON(pub)                                                                             \
-  "CASE WHEN " pub "::boolean THEN json_build_object('certificateNumber', c.certificate_number,"   \
-  " 'validFrom', c.valid_from, 'validUntil', c.valid_until, 'organisation', json_build_object("    \
-  "  'name', o.name, 'kvkNumber', o.kvk_number, 'city', o.city, 'municipalityCodes', o.municipality_codes)," \
-  " 'frameworkVersion', c.framework_version, 'certifyingBody', json_build_object('name', b.name),"  \
-  " 'status', s.status)"                                                                          \
-  " ELSE json_build_object('certificateNumber', c.certificate_number,"                            \
-  " 'validFrom', c.valid_from, 'validUntil', c.valid_until, 'organisation', json_build_object("    \
-  "  'id', o.id, 'name', o.name, 'kvkNumber', o.kvk_number, 'city', o.city,"                      \
-  "  'municipalityCodes', o.municipality_codes),"                                                  \
-  " 'frameworkVersion', c.framework_version, 'certifyingBody', json_build_object('id', b.id, 'name', b.name)," \
-  " 'auditId', c.audit_id, 'issuedAt', kr_utc(c.issued_at),"                                      \
-  " 'previousCertificateNumber', p.certificate_number, 'status', s.status) END"
-
-/* The rows a certificate's answer needs, with its status on the date in parameter `on`. */
+/* The certificates with their status on the date in parameter `on`, and the answers stored with
+ * it (sql/0006); `pub` is the parameter that asks for the public view. */
+#define CERT_VIEW(pub) "CASE WHEN " pub "::boolean THEN s.public_view ELSE s.full_view END"
 #define CERT_ROWS(on)                                                                              \
-  " FROM certificates c JOIN organisations o ON o.id = c.organisation_id"                         \
-  " JOIN certifying_bodies b ON b.id = c.certifying_body_id"                                      \
-  " LEFT JOIN certificates p ON p.id = c.previous_certificate_id"                                 \
-  " JOIN certificate_statuses s ON s.certificate_id = c.id AND s.from_on <= " on "::date"        \
-  "  AND " on "::date < s.until_on"
+  " FROM certificates c JOIN certificate_statuses s ON s.certificate_id = c.id"                   \
+  "  AND s.from_on <= " on "::date AND " on "::date < s.until_on"
 
 static const db_statement cert_get = {
     "label_cert_get",
-    "SELECT " CERT_JSON("$3") ", s.status, c.organisation_id, c.certifying_body_id, c.id,"
+    "SELECT " CERT_VIEW("$3") ", s.status, c.organisation_id, c.certifying_body_id, c.id,"
     " c.valid_from - date '1970-01-01', c.valid_until - date '1970-01-01'" CERT_ROWS("$2")
     " WHERE c.certificate_number = $1"};
 
@@ -47,7 +30,8 @@ static const db_statement certs_on = {
 
 static const db_statement cert_page = {
     "label_cert_page",
-    "SELECT " CERT_JSON("$1") ", kr_sort_key(c.issued_at), c.id" CERT_ROWS("$2")
+    "SELECT " CERT_VIEW("$1") ", kr_sort_key(c.issued_at), c.id" CERT_ROWS("$2")
+    " JOIN organisations o ON o.id = c.organisation_id"
     " WHERE (NOT $1::boolean OR s.status NOT IN ('withdrawn', 'not_yet_valid'))"
     "   AND ($12::text IS NULL OR s.status = $12)"
     "   AND ($3::uuid IS NULL OR c.organisation_id = $3) AND ($4::uuid IS NULL OR c.certifying_body_id = $4)"

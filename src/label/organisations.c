@@ -10,6 +10,7 @@
 #include "http/pagination.h"
 #include "label/handlers.h"
 #include "label/store.h"
+#include "label/timeline.h"
 #include "label/view.h"
 
 static const body_field organisation_fields[] = {
@@ -217,6 +218,8 @@ void label_org_patch_handler(http_ctx *ctx) {
     if (!http_reply_if_invalid(ctx, errors)) {
       char *text = json_dumps(merged, JSON_COMPACT);
       e = text ? label_org_update(db, id, text, &json, &revision) : KR_INTERNAL;
+      /* Certificates' stored answers show the organisation: store them anew. */
+      if (e == KR_OK) e = label_statuses_derive(db, id);
       free(text);
       if (e == KR_OK) e = db_commit(db);
       if (e == KR_OK) {

@@ -22,6 +22,10 @@ static const db_statement facts = {
     " WHERE c.organisation_id = ANY ($1::uuid[])"
     " GROUP BY c.id ORDER BY c.organisation_id, c.valid_from, c.issued_at, c.id"};
 
+static const db_statement orgs_lock = {
+    "label_orgs_lock",
+    "SELECT id FROM organisations WHERE id = ANY ($1::uuid[]) ORDER BY id FOR NO KEY UPDATE"};
+
 static const db_statement store = {
     "label_status_store", "SELECT kr_store_statuses($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"};
 
@@ -34,7 +38,7 @@ static const db_statement backfill_batch = {
     "  WHERE NOT EXISTS (SELECT 1 FROM certificate_statuses s WHERE s.certificate_id = c.id))"
     " ORDER BY o.id LIMIT 500 FOR NO KEY UPDATE) o"};
 
-const db_statement *const label_timeline_statements[] = {&org_lock, &facts, &store, &backfill_batch, NULL};
+const db_statement *const label_timeline_statements[] = {&org_lock, &orgs_lock, &facts, &store, &backfill_batch, NULL};
 
 kr_err label_organisation_lock(db_conn *db, const char *organisation_id) {
   PGresult *r = db_exec(db, &org_lock, 1, (const char *[]){organisation_id});
@@ -152,6 +156,11 @@ kr_err label_statuses_derive(db_conn *db, const char *organisation_id) {
   char orgs[40];
   snprintf(orgs, sizeof orgs, "{%s}", organisation_id);
   return derive(db, orgs);
+}
+
+kr_err label_statuses_derive_all(db_conn *db, const char *organisations) {
+  kr_err e = db_run(db, &orgs_lock, 1, (const char *[]){organisations});
+  return e == KR_OK ? derive(db, organisations) : e;
 }
 
 kr_err label_statuses_backfill(db_conn *db, int *derived) {

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "label/timeline.h"
+
 static const db_statement checks = {
     "municipal_checks", "SELECT kr_certification_checks($1::text[], $2::date, $3::uuid, $4, $5::boolean)"};
 
@@ -33,10 +35,12 @@ static const db_statement expire = {
     "   AND NOT EXISTS (SELECT 1 FROM certificate_events e WHERE e.certificate_id = c.id AND e.type = 'expired')"
     "   AND NOT EXISTS (SELECT 1 FROM certificate_events w WHERE w.certificate_id = c.id"
     "                   AND w.type = 'withdrawn' AND w.effective_on <= c.valid_until)"
-    " ORDER BY c.valid_until, c.id LIMIT 100 FOR UPDATE OF c SKIP LOCKED)"
-    " INSERT INTO certificate_events (certificate_id, type, effective_on)"
-    " SELECT id, 'expired', valid_until + 1 FROM due"
-    " ON CONFLICT (certificate_id) WHERE type = 'expired' DO NOTHING"};
+    " ORDER BY c.valid_until, c.id LIMIT 100 FOR UPDATE OF c SKIP LOCKED),"
+    " written AS (INSERT INTO certificate_events (certificate_id, type, effective_on)"
+    "  SELECT id, 'expired', valid_until + 1 FROM due"
+    "  ON CONFLICT (certificate_id) WHERE type = 'expired' DO NOTHING RETURNING certificate_id)"
+    " SELECT count(*), coalesce('{' || string_agg(DISTINCT c.organisation_id::text, ',') || '}', '{}')"
+    " FROM written w JOIN certificates c ON c.id = w.certificate_id"};
 
 #define SUBSCRIPTION_JSON                                                                       \
   "json_build_object('id', s.id, 'targetUrl', s.target_url, 'eventTypes', s.event_types,"      \
@@ -159,9 +163,19 @@ kr_err municipal_feed(db_conn *db, const char *after, int limit, PGresult **out)
 }
 
 kr_err municipal_expire(db_conn *db, const char *today, int *written) {
-  PGresult *r = db_exec(db, &expire, 1, (const char *[]){today});
-  kr_err e = db_result_error(db, r);
-  *written = e == KR_OK ? atoi(PQcmdTuples(r)) : 0;
+  *written = 0;
+  kr_err e = db_begin(db);
+  PGresult *r = NULL;
+  if (e == KR_OK) {
+    r = db_exec(db, &expire, 1, (const char *[]){today});
+    e = db_result_error(db, r);
+  }
+  if (e == KR_OK) *written = atoi(PQgetvalue(r, 0, 0));
+  /* The check views show each certificate's changes: store them anew with the expiry. */
+  if (e == KR_OK && *written > 0) e = label_statuses_derive_all(db, PQgetvalue(r, 0, 1));
+  if (e == KR_OK) e = db_commit(db);
+  db_rollback(db);
+  if (e != KR_OK) *written = 0;
   PQclear(r);
   return e;
 }

@@ -3,6 +3,7 @@ the state read after its lock (one succeeds, the rest are 409s, one event), ever
 events form a valid path of the state machine, and status filters run before paging (full pages)."""
 
 import threading
+import time
 
 import pytest
 
@@ -139,3 +140,46 @@ def test_public_list_pages_are_full(client, lb, sql):
     r = client.get(CERTS, params={"kvkNumber": org["kvkNumber"], "limit": "1"})
     assert r.status_code == 200, r.content
     assert [c["certificateNumber"] for c in r.json()["items"]] == [current["number"]], r.json()
+
+
+def test_answers_follow_their_organisation_and_expiry(client, lb, sql):
+    """The stored answers show the organisation as it is now (after a change of name, city or
+    municipalities) and a certificate's changes as recorded (its expiry included)."""
+    c = lb.certified("2019")
+    org, number = c["org"], c["number"]
+    _, muni = lb.municipality(L.random_gm())
+    r = client.request("PATCH", f"{L.ORGS}/{org['id']}", token=lb.admin,
+                       json={"name": "Welzijn Hernoemd", "city": "Zwolle"})
+    assert r.status_code == 200, r.content
+    assert client.get(f"{CERTS}/{number}").json()["organisation"]["name"] == "Welzijn Hernoemd"
+    assert client.get(f"{CERTS}/{number}", token=lb.admin).json()["organisation"]["city"] == "Zwolle"
+    listed = client.get(CERTS, params={"kvkNumber": org["kvkNumber"]}).json()["items"]
+    assert [x["organisation"]["name"] for x in listed] == ["Welzijn Hernoemd"]
+    checked = client.get("/v1/certification-checks", token=muni, params={"kvkNumber": org["kvkNumber"]}).json()
+    assert checked["organisation"]["name"] == "Welzijn Hernoemd" and checked["certified"] is True
+
+
+def test_check_shows_the_expiry_the_scan_recorded(scratch_db, spawn_server, pg):
+    """The expiry scan's `expired` event reaches the stored check answer in its own transaction."""
+    db = scratch_db()
+    _, c = spawn_server({"EXPIRY_INTERVAL_SECONDS": "1"}, db=db)
+
+    def sql_db(query):
+        return pg.psql(query, db=db)
+
+    org = M.insert_org(sql_db)
+    body = M.insert_body(sql_db)
+    old = M.insert_certificate(sql_db, org["id"], body["id"], "2020-01-01", "2021-12-31")
+    token = c.post("/v1/auth/token", json={"grant_type": "password", "username": H.ADMIN_USERNAME,
+                                           "password": H.ADMIN_PASSWORD}).json()["access_token"]
+    deadline = time.monotonic() + 30
+    while True:
+        checked = c.get("/v1/certification-checks", token=token,
+                        params={"kvkNumber": org["kvkNumber"], "on": "2022-06-01"}).json()
+        if checked["certificate"] is not None and len(checked["certificate"]["changes"]) == 2:
+            break
+        assert time.monotonic() < deadline, f"no expiry in the check answer: {checked}"
+        time.sleep(0.2)
+    assert checked["certificate"]["certificateNumber"] == old["number"]
+    assert [x["type"] for x in checked["certificate"]["changes"]] == ["issued", "expired"], checked
+    assert checked["certificate"]["status"] == "expired" and checked["certified"] is False

@@ -43,6 +43,15 @@ static void malformed(http_ctx *ctx, const char *detail, const char *oauth_error
 
 json_t *http_body_object(http_ctx *ctx) { return http_body_object_oauth(ctx, NULL); }
 
+char *http_body_text(const http_ctx *ctx) {
+  size_t len = ctx->req->binary_body_length;
+  char *text = malloc(len + 1);
+  if (!text) return NULL;
+  if (len) memcpy(text, ctx->req->binary_body, len);
+  text[len] = '\0';
+  return text;
+}
+
 json_t *http_body_object_oauth(http_ctx *ctx, const char *oauth_error) {
   const char *data = ctx->req->binary_body ? ctx->req->binary_body : "";
   size_t len = ctx->req->binary_body_length;

@@ -31,6 +31,10 @@ typedef struct {
  * application/x-www-form-urlencoded, a form whose values become strings). Returns a new
  * reference, or NULL after answering 400 (malformed-json / validation-error). */
 json_t *http_body_object(http_ctx *ctx);
+/* The raw JSON body as a NUL-terminated copy (free it), for SQL that reads a body which
+ * http_body_object accepted and the handler checked: no second serialisation. NULL when out of
+ * memory. */
+char *http_body_text(const http_ctx *ctx);
 /* The same for the OAuth endpoints: a malformed body's problem also carries RFC 6749's
  * error (oauth_error) and error_description members. */
 json_t *http_body_object_oauth(http_ctx *ctx, const char *oauth_error);

@@ -60,32 +60,8 @@ static const db_statement self_put = {
 static const db_statement outcome_get = {
     "label_outcome_get", "SELECT kr_outcome_json(o) FROM audit_outcomes o WHERE o.audit_id = $1"};
 
-static const db_statement outcome_upsert = {
-    "label_outcome_upsert",
-    "INSERT INTO audit_outcomes AS o (audit_id, audited_on, auditors, advice, report_reference,"
-    " learning_report, met, partially_met, not_met, meets_threshold, submitted_by)"
-    " SELECT $1, (j->>'auditedOn')::date, ARRAY(SELECT json_array_elements_text(j->'auditors')),"
-    " j->>'advice', j->>'reportReference', j->>'learningReport', $3, $4, $5, $6, $7::uuid"
-    " FROM (SELECT $2::json AS j) input"
-    " ON CONFLICT (audit_id) DO UPDATE SET audited_on = excluded.audited_on,"
-    "  auditors = excluded.auditors, advice = excluded.advice,"
-    "  report_reference = excluded.report_reference, learning_report = excluded.learning_report,"
-    "  met = excluded.met, partially_met = excluded.partially_met, not_met = excluded.not_met,"
-    "  meets_threshold = excluded.meets_threshold, submitted_by = excluded.submitted_by,"
-    "  updated_at = clock_timestamp()"};
-
-static const db_statement outcome_clear_scores = {
-    "label_outcome_clear_scores", "DELETE FROM audit_outcome_scores WHERE audit_id = $1"};
-
-static const db_statement outcome_insert_scores = {
-    "label_outcome_insert_scores",
-    "INSERT INTO audit_outcome_scores (audit_id, norm_code, position, score, finding)"
-    " SELECT $1, s.value->>'normCode', s.ordinality, s.value->>'score', s.value->>'finding'"
-    " FROM json_array_elements($2::json->'scores') WITH ORDINALITY s"};
-
-static const db_statement audit_mark_submitted = {
-    "label_audit_mark_submitted",
-    "UPDATE audits SET status = 'outcome_submitted' WHERE id = $1"};
+static const db_statement outcome_put = {
+    "label_outcome_put", "SELECT kr_outcome_put($1, $2::json, $3, $4, $5, $6, $7::uuid)"};
 
 static const db_statement outcome_verdict = {
     "label_outcome_verdict",
@@ -124,7 +100,7 @@ static const db_statement decision_get = {
 const db_statement *const label_audit_statements[] = {
     &started_before, &audit_insert,     &audit_facts_stmt, &audit_facts_locked,  &audit_get,
     &audit_page,     &audit_cancel,     &self_get,         &self_put,            &outcome_get,
-    &outcome_upsert, &outcome_clear_scores, &outcome_insert_scores, &audit_mark_submitted,
+    &outcome_put,
     &outcome_verdict, &decision_insert, &audit_mark_decided, &cert_insert, &decision_get, NULL};
 
 kr_err label_audit_started_before(db_conn *db, const char *org, const char *version,
@@ -196,12 +172,7 @@ kr_err label_outcome_put(db_conn *db, const char *audit, const char *obj_json, s
   snprintf(partially, sizeof partially, "%d", c.partially_met);
   snprintf(not_met, sizeof not_met, "%d", c.not_met);
   const char *v[] = {audit, obj_json, met, partially, not_met, meets ? "true" : "false", account};
-  kr_err e = db_run(db, &outcome_upsert, 7, v);
-  if (e == KR_OK) e = db_run(db, &outcome_clear_scores, 1, (const char *[]){audit});
-  if (e == KR_OK) e = db_run(db, &outcome_insert_scores, 2, (const char *[]){audit, obj_json});
-  if (e == KR_OK) e = db_run(db, &audit_mark_submitted, 1, (const char *[]){audit});
-  if (e == KR_OK) e = db_fetch_text(db, &outcome_get, 1, (const char *[]){audit}, json);
-  return e;
+  return db_fetch_text(db, &outcome_put, 7, v, json);
 }
 
 kr_err label_outcome_verdict(db_conn *db, const char *audit, bool *positive, bool *meets) {

@@ -11,6 +11,7 @@
 #include "http/pagination.h"
 #include "label/audit_store.h"
 #include "label/certificate_store.h"
+#include "label/framework_rules.h"
 #include "label/handlers.h"
 #include "label/timeline.h"
 #include "label/view.h"
@@ -253,26 +254,13 @@ void label_audit_cancel_handler(http_ctx *ctx) {
 }
 
 /* ---- scores ------------------------------------------------------------------------------- */
-/* The framework's norm codes for score checks; *codes points into *held (PQclear it). */
-static kr_err norm_codes(db_conn *db, const char *version, PGresult **held, const char ***codes, size_t *n) {
-  kr_err e = label_framework_codes(db, version, held);
-  if (e != KR_OK) return e;
-  *n = (size_t)PQntuples(*held);
-  *codes = calloc(*n ? *n : 1, sizeof **codes);
-  if (!*codes) return KR_INTERNAL;
-  for (size_t i = 0; i < *n; i++) (*codes)[i] = PQgetvalue(*held, (int)i, 0);
-  return KR_OK;
-}
-
 void label_self_put_handler(http_ctx *ctx) {
   db_conn *db = http_db(ctx);
   if (!db) return;
   json_t *body = http_body_object(ctx);
   if (!body) return;
   audit_facts a;
-  PGresult *held = NULL;
-  const char **codes = NULL;
-  size_t n = 0;
+  const framework_rules *fw = NULL;
   kr_err e = db_begin(db);
   if (e != KR_OK) label_reply_error(ctx, e, NULL);
   else if (!load_audit(ctx, db, true, &a)) { /* answered */ }
@@ -280,7 +268,7 @@ void label_self_put_handler(http_ctx *ctx) {
     label_reply_error(ctx, KR_NOT_FOUND, not_found);
   else if (decided(&a))
     http_reply_problem(ctx, KR_CONFLICT, "The audit is decided or cancelled.", NULL, NULL);
-  else if ((e = norm_codes(db, a.framework, &held, &codes, &n)) != KR_OK)
+  else if ((e = label_framework_rules(db, a.framework, &fw)) != KR_OK)
     label_reply_error(ctx, e, not_found);
   else {
     static const body_field fields[] = {{"status", FIELD_STRING, true, false, false},
@@ -296,7 +284,7 @@ void label_self_put_handler(http_ctx *ctx) {
     score_counts counts;
     const json_t *scores = json_object_get(body, "scores");
     if (json_is_array(scores))
-      label_check_scores(scores, codes, n, status && strcmp(status, "submitted") == 0,
+      label_check_scores(scores, fw->codes, fw->code_count, status && strcmp(status, "submitted") == 0,
                          (const char *const[]){"note", NULL}, NULL, errors, &counts);
     if (!http_reply_if_invalid(ctx, errors)) {
       char *text = json_dumps(scores, JSON_COMPACT), *json = NULL;
@@ -385,22 +373,18 @@ static void store_outcome(http_ctx *ctx, db_conn *db, const audit_facts *a, cons
     if (e == KR_OK && !covered)
       field_error(errors, "auditedOn", "no framework agreement of the certifying body covers this date");
   }
-  PGresult *held = NULL;
-  const char **codes = NULL;
-  size_t n = 0;
-  framework_facts fw;
+  const framework_rules *fw = NULL;
   score_counts counts = {0, 0, 0};
-  if (e == KR_OK) e = norm_codes(db, a->framework, &held, &codes, &n);
-  if (e == KR_OK) e = label_framework_facts(db, a->framework, &fw);
+  if (e == KR_OK) e = label_framework_rules(db, a->framework, &fw);
   if (e == KR_OK && json_is_array(json_object_get(body, "scores")))
-    label_check_scores(json_object_get(body, "scores"), codes, n, true,
+    label_check_scores(json_object_get(body, "scores"), fw->codes, fw->code_count, true,
                        (const char *const[]){"finding", NULL}, "finding", errors, &counts);
   if (e != KR_OK) {
     json_decref(errors);
     label_reply_error(ctx, e, not_found);
   } else if (!http_reply_if_invalid(ctx, errors)) {
-    char *text = json_dumps(body, JSON_COMPACT), *json = NULL;
-    bool meets = label_meets_threshold(counts, fw.max_partially_met, fw.max_not_met);
+    char *text = http_body_text(ctx), *json = NULL;
+    bool meets = label_meets_threshold(counts, fw->facts.max_partially_met, fw->facts.max_not_met);
     e = text ? label_outcome_put(db, a->id, text, counts, meets, ctx->caller.account_id, &json) : KR_INTERNAL;
     free(text);
     if (e == KR_OK) label_reply_json_text(ctx, 200, json);
@@ -409,8 +393,6 @@ static void store_outcome(http_ctx *ctx, db_conn *db, const audit_facts *a, cons
       label_reply_error(ctx, e, not_found);
     }
   }
-  PQclear(held);
-  free(codes);
 }
 
 void label_outcome_put_handler(http_ctx *ctx) {

@@ -21,6 +21,8 @@ const http_route http_routes[] = {
     {{"GET", "/v1/organisations"}, label_org_list_handler, ROLE_ADMIN, BODY_NONE, 0},
     {{"GET", "/v1/organisations/{organisationId}"}, label_org_get_handler, ROLE_ADMIN | ROLE_ORGANISATION, BODY_NONE, 0},
     {{"PATCH", "/v1/organisations/{organisationId}"}, label_org_patch_handler, ROLE_ADMIN | ROLE_ORGANISATION, BODY_JSON, 0},
+    {{"POST", "/v1/organisations/{organisationId}/kvk-number-changes"}, label_org_kvk_change_handler, ROLE_ADMIN, BODY_JSON, 0},
+    {{"GET", "/v1/organisations/{organisationId}/history"}, label_org_history_handler, ROLE_ADMIN | ROLE_ORGANISATION, BODY_NONE, 0},
     {{"GET", "/v1/norm-frameworks"}, label_fw_list_handler, PUBLIC, BODY_NONE, 0},
     {{"POST", "/v1/norm-frameworks"}, label_fw_create_handler, ROLE_ADMIN, BODY_JSON, 0},
     {{"GET", "/v1/norm-frameworks/{version}"}, label_fw_get_handler, PUBLIC, BODY_NONE, 0},

@@ -9,6 +9,8 @@ void label_org_create_handler(http_ctx *ctx);  /* POST /v1/organisations */
 void label_org_list_handler(http_ctx *ctx);    /* GET /v1/organisations */
 void label_org_get_handler(http_ctx *ctx);     /* GET /v1/organisations/{organisationId} */
 void label_org_patch_handler(http_ctx *ctx);   /* PATCH /v1/organisations/{organisationId} */
+void label_org_kvk_change_handler(http_ctx *ctx); /* POST .../{organisationId}/kvk-number-changes */
+void label_org_history_handler(http_ctx *ctx);    /* GET .../{organisationId}/history */
 
 void label_fw_list_handler(http_ctx *ctx);     /* GET /v1/norm-frameworks */
 void label_fw_get_handler(http_ctx *ctx);      /* GET /v1/norm-frameworks/{version} */

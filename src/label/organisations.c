@@ -215,6 +215,12 @@ void label_org_patch_handler(http_ctx *ctx) {
     errors = field_errors_new();
     body_check(merged, organisation_fields, ORGANISATION_FIELDS, errors); /* nulls, required */
     check_values(merged, errors);
+    json_t *stored = json_loads(current, 0, NULL);
+    if (!json_equal(json_object_get(merged, "kvkNumber"), json_object_get(stored, "kvkNumber")))
+      field_error(errors, "kvkNumber",
+                  "is the legal entity's identity: the label office changes it, with a reason, through "
+                  "POST /v1/organisations/{organisationId}/kvk-number-changes");
+    json_decref(stored);
     if (!http_reply_if_invalid(ctx, errors)) {
       char *text = json_dumps(merged, JSON_COMPACT);
       e = text ? label_org_update(db, id, text, &json, &revision) : KR_INTERNAL;
@@ -235,4 +241,73 @@ void label_org_patch_handler(http_ctx *ctx) {
   free(current);
   free(json);
   json_decref(patch);
+}
+
+/* POST /v1/organisations/{organisationId}/kvk-number-changes: the label office changes the KvK
+ * number with a reason; municipalities following the organisation's certificates hear of it. */
+void label_org_kvk_change_handler(http_ctx *ctx) {
+  const char *id = label_uuid_param(ctx, "organisationId");
+  if (!id) return;
+  json_t *body = http_body_object(ctx);
+  if (!body) return;
+  static const body_field fields[] = {{"kvkNumber", FIELD_STRING, true, false, false},
+                                      {"reason", FIELD_STRING, true, false, false}};
+  json_t *errors = field_errors_new();
+  body_check(body, fields, 2, errors);
+  const char *kvk = body_string(body, "kvkNumber");
+  if (kvk && !digits(kvk, 8)) field_error(errors, "kvkNumber", "must be 8 digits");
+  label_check_text(body, "reason", 1, 2000, errors);
+  db_conn *db = NULL;
+  char *current = NULL, *json = NULL;
+  int revision = 0;
+  if (!http_reply_if_invalid(ctx, errors) && (db = http_db(ctx))) {
+    kr_err e = db_begin(db);
+    if (e == KR_OK) e = label_org_get(db, id, true, &current, &revision);
+    json_t *stored = e == KR_OK ? json_loads(current, 0, NULL) : NULL;
+    const char *now = json_string_value(json_object_get(stored, "kvkNumber"));
+    char today[11];
+    date_format(date_today(), today);
+    if (e == KR_OK && now && strcmp(now, kvk) == 0) {
+      errors = field_errors_new();
+      field_error(errors, "kvkNumber", "is the organisation's number already");
+      http_reply_if_invalid(ctx, errors);
+    } else {
+      if (e == KR_OK) e = label_org_change_kvk(db, id, kvk, body_string(body, "reason"), today,
+                                               ctx->caller.account_id, &json);
+      if (e == KR_OK) e = label_statuses_derive(db, id);
+      if (e == KR_OK) e = db_commit(db);
+      if (e == KR_OK) {
+        char location[96];
+        snprintf(location, sizeof location, "/v1/organisations/%s/history", id);
+        http_set_header(ctx, "Location", location);
+        label_reply_json_text(ctx, 201, json);
+        json = NULL;
+      } else {
+        reply_write_error(ctx, e);
+      }
+    }
+    json_decref(stored);
+    db_rollback(db);
+  }
+  free(current);
+  free(json);
+  json_decref(body);
+}
+
+/* GET /v1/organisations/{organisationId}/history: the label office, and the organisation itself. */
+void label_org_history_handler(http_ctx *ctx) {
+  const char *id = label_uuid_param(ctx, "organisationId");
+  if (!id || !http_query_only(ctx, (const char *const[]){NULL})) return;
+  if (!may_see(ctx, id)) {
+    label_reply_error(ctx, KR_NOT_FOUND, "There is no such organisation.");
+    return;
+  }
+  db_conn *db = http_db(ctx);
+  if (!db) return;
+  bool exists = false;
+  char *json = NULL;
+  kr_err e = label_org_exists(db, id, &exists);
+  if (e == KR_OK && !exists) e = KR_NOT_FOUND;
+  if (e == KR_OK) e = label_org_history(db, id, &json);
+  label_reply_result(ctx, e, json, "There is no such organisation.");
 }

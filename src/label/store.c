@@ -18,6 +18,11 @@ static const db_statement org_insert = {
     " SELECT" ORG_COLUMNS_FROM_JSON " FROM (SELECT $1::json AS j) input"
     " RETURNING kr_organisation_json(organisations), revision"};
 
+#define ORG_HISTORY_JSON(h)                                                                        \
+  "json_build_object('id', " h ".id, 'field', " h ".field, 'previousValue', " h ".previous_value,"    \
+  " 'value', " h ".value, 'reason', " h ".reason, 'effectiveOn', " h ".effective_on,"                \
+  " 'changedAt', kr_utc(" h ".changed_at), 'changedBy', " h ".changed_by)"
+
 static const db_statement org_get = {
     "label_org_get", "SELECT kr_organisation_json(o), o.revision FROM organisations o WHERE o.id = $1"};
 
@@ -31,6 +36,31 @@ static const db_statement org_update = {
     " employees_fte, volunteers, business_critical_volunteers) = (SELECT" ORG_COLUMNS_FROM_JSON
     " FROM (SELECT $2::json AS j) input), updated_at = clock_timestamp(), revision = revision + 1"
     " WHERE o.id = $1 RETURNING kr_organisation_json(o), o.revision"};
+
+/* The number, its history entry, and a kvk_number_changed event for each certificate that still
+ * runs on the day ($4): valid, suspended or not yet valid. */
+static const db_statement org_kvk_change = {
+    "label_org_kvk_change",
+    "WITH old AS (SELECT kvk_number FROM organisations WHERE id = $1),"
+    " changed AS (UPDATE organisations SET kvk_number = $2, updated_at = clock_timestamp(),"
+    "  revision = revision + 1 WHERE id = $1 RETURNING id),"
+    " entry AS (INSERT INTO organisation_history (organisation_id, field, previous_value, value, reason,"
+    "  effective_on, changed_by) SELECT $1, 'kvkNumber', old.kvk_number, $2, $3, $4, $5::uuid"
+    "  FROM old, changed RETURNING *),"
+    " events AS (INSERT INTO certificate_events (certificate_id, type, effective_on, reason, recorded_by,"
+    "  kvk_number, previous_kvk_number)"
+    "  SELECT c.id, 'kvk_number_changed', $4, $3, $5::uuid, $2, old.kvk_number"
+    "  FROM certificates c JOIN certificate_statuses s ON s.certificate_id = c.id"
+    "   AND s.from_on <= $4::date AND $4::date < s.until_on, old, changed"
+    "  WHERE c.organisation_id = $1 AND s.status IN ('valid', 'suspended', 'not_yet_valid')"
+    "  ORDER BY c.valid_from, c.id RETURNING id)"
+    " SELECT " ORG_HISTORY_JSON("h") "::jsonb || jsonb_build_object('certificateEventIds',"
+    "  (SELECT coalesce(jsonb_agg(id ORDER BY id), '[]') FROM events)) FROM entry h"};
+
+static const db_statement org_history = {
+    "label_org_history",
+    "SELECT json_build_object('items', coalesce(json_agg(" ORG_HISTORY_JSON("h") " ORDER BY h.id), '[]'),"
+    " 'nextCursor', NULL) FROM organisation_history h WHERE h.organisation_id = $1"};
 
 static const db_statement org_page = {
     "label_org_page",
@@ -69,6 +99,15 @@ kr_err label_org_get(db_conn *db, const char *id, bool lock, char **json, int *r
 kr_err label_org_update(db_conn *db, const char *id, const char *obj_json, char **json, int *revision) {
   return json_and_revision(db, db_exec(db, &org_update, 2, (const char *[]){id, obj_json}), json,
                            revision);
+}
+
+kr_err label_org_change_kvk(db_conn *db, const char *id, const char *kvk, const char *reason,
+                            const char *on, const char *account, char **json) {
+  return db_fetch_text(db, &org_kvk_change, 5, (const char *[]){id, kvk, reason, on, account}, json);
+}
+
+kr_err label_org_history(db_conn *db, const char *id, char **json) {
+  return db_fetch_text(db, &org_history, 1, (const char *[]){id}, json);
 }
 
 kr_err label_org_page(db_conn *db, const char *kvk, const char *q, const page_cursor *after,
@@ -279,7 +318,8 @@ kr_err label_agreement_covers(db_conn *db, const char *body_id, const char *date
 
 const db_statement *const label_statements[] = {
     &org_insert,     &org_get,         &org_get_locked, &org_update,       &org_page,
-    &org_exists,     &fw_list,         &fw_get,         &fw_insert,        &fw_insert_categories,
-    &fw_insert_norms, &fw_codes,       &fw_set_texts,   &fw_text_history,  &fw_facts,
+    &org_exists,     &org_kvk_change,  &org_history,    &fw_list,          &fw_get,
+    &fw_insert,      &fw_insert_categories, &fw_insert_norms, &fw_codes,   &fw_set_texts,
+    &fw_text_history, &fw_facts,
     &body_insert,    &body_get,        &body_page,      &agreement_insert, &agreement_list,
     &agreement_covers, NULL};

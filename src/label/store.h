@@ -31,6 +31,14 @@ kr_err label_org_update(db_conn *db, const char *id, const char *obj_json, char 
 kr_err label_org_page(db_conn *db, const char *kvk, const char *q, const page_cursor *after,
                       int limit, PGresult **out);
 kr_err label_org_exists(db_conn *db, const char *id, bool *exists);
+/* Changes the KvK number of the organisation (locked in the caller's transaction) on `on`, by
+ * `account`, with a reason: a history entry, and a kvk_number_changed event for each of its
+ * certificates still running. *json is the history entry with its certificateEventIds.
+ * KR_CONFLICT when another organisation has the number. The caller derives the statuses anew. */
+kr_err label_org_change_kvk(db_conn *db, const char *id, const char *kvk, const char *reason,
+                            const char *on, const char *account, char **json);
+/* {items, nextCursor: null}: every recorded change of the organisation, oldest first. */
+kr_err label_org_history(db_conn *db, const char *id, char **json);
 
 /* ---- norm frameworks ---------------------------------------------------------------------- */
 kr_err label_framework_list(db_conn *db, char **json);

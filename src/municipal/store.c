@@ -21,10 +21,10 @@ static const db_statement log_page = {
 static const db_statement feed = {
     "municipal_feed",
     "SELECT json_build_object('id', e.id, 'type', e.type, 'certificateNumber', c.certificate_number,"
-    " 'organisationId', c.organisation_id, 'kvkNumber', o.kvk_number, 'effectiveOn', e.effective_on,"
+    " 'organisationId', c.organisation_id, 'kvkNumber', e.kvk_number,"
+    " 'previousKvkNumber', e.previous_kvk_number, 'effectiveOn', e.effective_on,"
     " 'recordedAt', kr_utc(e.recorded_at)), e.id"
     " FROM certificate_events e JOIN certificates c ON c.id = e.certificate_id"
-    " JOIN organisations o ON o.id = c.organisation_id"
     " WHERE e.id > $1::bigint ORDER BY e.id LIMIT $2"};
 
 static const db_statement expire = {
@@ -114,14 +114,15 @@ static const db_statement claim = {
     " UPDATE webhook_deliveries d SET status = 'delivering', attempts = d.attempts + 1,"
     "  first_attempt_at = coalesce(d.first_attempt_at, clock_timestamp()),"
     "  lease_until = clock_timestamp() + make_interval(secs => $1)"
-    " FROM due, webhook_subscriptions s, certificate_events e, certificates c, organisations o"
+    " FROM due, webhook_subscriptions s, certificate_events e, certificates c"
     " WHERE d.id = due.id AND s.id = d.subscription_id AND e.id = d.event_id"
-    "   AND c.id = e.certificate_id AND o.id = c.organisation_id"
+    "   AND c.id = e.certificate_id"
     " RETURNING d.id, d.subscription_id, s.target_url, s.secret, d.attempts,"
     "  extract(epoch FROM clock_timestamp() - d.first_attempt_at)::bigint,"
     "  json_build_object('type', 'certificate.' || e.type, 'timestamp', kr_utc(e.recorded_at),"
     "   'data', json_build_object('eventId', e.id, 'certificateNumber', c.certificate_number,"
-    "   'organisationId', c.organisation_id, 'kvkNumber', o.kvk_number, 'effectiveOn', e.effective_on))"};
+    "   'organisationId', c.organisation_id, 'kvkNumber', e.kvk_number,"
+    "   'previousKvkNumber', e.previous_kvk_number, 'effectiveOn', e.effective_on))"};
 
 static const db_statement record_attempt = {
     "municipal_record_attempt",

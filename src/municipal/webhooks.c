@@ -13,7 +13,8 @@
 #include "municipal/target.h"
 
 static const char not_found[] = "There is no such webhook subscription.";
-static const char *const event_types[] = {"issued", "suspended", "reinstated", "withdrawn", "expired", NULL};
+static const char *const event_types[] = {"issued", "suspended", "reinstated", "withdrawn", "expired",
+                                          "kvk_number_changed", NULL};
 
 /* A municipality reaches its own subscriptions; the label office reads them all. */
 static const char *owner_of(const http_ctx *ctx) {
@@ -37,7 +38,7 @@ static void check_string_set(const json_t *list, const char *name, const char *c
       ok = false;
       for (const char *const *a = allowed; *a && !ok; a++) ok = strcmp(*a, s) == 0;
     }
-    if (!ok) field_error(errors, field, kvk ? "must be 8 digits" : "must be issued, suspended, reinstated, withdrawn or expired");
+    if (!ok) field_error(errors, field, kvk ? "must be 8 digits" : "must be issued, suspended, reinstated, withdrawn, expired or kvk_number_changed");
     for (j = 0; ok && j < i; j++)
       if (json_equal(v, json_array_get(list, j))) field_error(errors, field, "is listed twice");
   }

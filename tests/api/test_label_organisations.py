@@ -293,10 +293,15 @@ def test_patch_bad_values(client, lb, body, field):
     assert_problem(r, 400, slug="validation-error", fields={field})
 
 
-def test_patch_to_duplicate_kvk_is_409(client, lb):
+def test_patch_cannot_change_the_kvk_number(client, lb):
+    """The KvK number is the legal entity's identity: neither the organisation nor the office
+    changes it with a PATCH (the office uses kvk-number-changes, with a reason)."""
     a, b = lb.create_org(), lb.create_org()
-    r = patch(client, f"{ORGS}/{b['id']}", {"kvkNumber": a["kvkNumber"]}, lb.admin)
-    assert_problem(r, 409)
+    for token in (lb.admin,):
+        r = patch(client, f"{ORGS}/{b['id']}", {"kvkNumber": a["kvkNumber"]}, token)
+        assert_problem(r, 400, slug="validation-error", fields={"kvkNumber"})
+    r = patch(client, f"{ORGS}/{b['id']}", {"kvkNumber": b["kvkNumber"], "city": "Deventer"}, lb.admin)
+    assert r.status_code == 200 and r.json()["city"] == "Deventer", r.content
 
 
 def test_patch_not_an_object_is_400(client, lb):

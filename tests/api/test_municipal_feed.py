@@ -16,7 +16,8 @@ import municipal_helpers as M
 from kr_helpers import assert_problem
 
 EVENTS, CERTS = M.EVENTS, M.CERTS
-FEED_KEYS = {"id", "type", "certificateNumber", "organisationId", "kvkNumber", "effectiveOn", "recordedAt"}
+FEED_KEYS = {"id", "type", "certificateNumber", "organisationId", "kvkNumber", "previousKvkNumber", "effectiveOn",
+             "recordedAt"}
 
 
 @pytest.fixture

@@ -150,14 +150,15 @@ def check_receipt(r, secret):
     stamp = r.json["timestamp"]
     assert isinstance(stamp, str) and RFC3339_RE.match(stamp), f"timestamp {stamp!r} is not RFC 3339"
     datetime.datetime.fromisoformat(stamp.replace("Z", "+00:00").replace("z", "+00:00"))
-    assert set(r.json["data"]) == {"eventId", "certificateNumber", "organisationId", "kvkNumber", "effectiveOn"}, \
+    assert set(r.json["data"]) == {"eventId", "certificateNumber", "organisationId", "kvkNumber", "previousKvkNumber",
+                                   "effectiveOn"}, \
         r.json
 
 
 def expected_body(item):
     return {"eventId": item["id"], "certificateNumber": item["certificateNumber"],
             "organisationId": item["organisationId"], "kvkNumber": item["kvkNumber"],
-            "effectiveOn": item["effectiveOn"]}
+            "previousKvkNumber": item["previousKvkNumber"], "effectiveOn": item["effectiveOn"]}
 
 
 # ------------------------------------------------------------------ creation and reading
@@ -621,3 +622,31 @@ def test_subscription_bad_bodies(client, lb, payload, field):
     names = H.field_names(body)
     assert any(n == field or n.startswith(field + "[") for n in names), \
         f"errors[] should name {field} (or an item of it): {body}"
+
+
+def test_kvk_number_change_reaches_followers_of_either_number(hooks):
+    """A municipality following an organisation by its old KvK number hears of the change, with
+    both numbers; one following the new number too. Later events go by the new number."""
+    env = hooks
+    _, tok = env.lb.municipality(L.random_gm())
+    org = env.lb.create_org()
+    number = env.lb.certified("2019", org=org)["number"]
+    old, new = org["kvkNumber"], L.random_kvk()
+    p_old, p_new = tagged("old-kvk"), tagged("new-kvk")
+    sub_old = subscribe(env, tok, p_old, ["kvk_number_changed", "suspended"], [old])
+    sub_new = subscribe(env, tok, p_new, ["kvk_number_changed", "suspended"], [new])
+    r = env.client.post(f"{L.ORGS}/{org['id']}/kvk-number-changes", token=env.lb.admin,
+                        json={"kvkNumber": new, "reason": "Fusie"})
+    assert r.status_code == 201, r.content
+    env.lb.cert_action(number, "suspension", expect=200)
+    wait_delivered(env.receiver, p_old, 1)
+    wait_delivered(env.receiver, p_new, 2)
+    time.sleep(1)
+    for path, sub, want in ((p_old, sub_old, ["certificate.kvk_number_changed"]),
+                            (p_new, sub_new, ["certificate.kvk_number_changed", "certificate.suspended"])):
+        rs = [x for x in env.receiver.at(path) if 200 <= x.answered < 300]
+        for x in rs:
+            check_receipt(x, sub["secret"])
+        assert [x.json["type"] for x in rs] == want, [x.json for x in rs]
+        first = rs[0].json["data"]
+        assert (first["kvkNumber"], first["previousKvkNumber"], first["certificateNumber"]) == (new, old, number)

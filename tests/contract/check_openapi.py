@@ -94,6 +94,8 @@ ROUTES = [
     ("get", "/v1/organisations", "listOrganisations"),
     ("get", "/v1/organisations/{organisationId}", "getOrganisation"),
     ("patch", "/v1/organisations/{organisationId}", "updateOrganisation"),
+    ("post", "/v1/organisations/{organisationId}/kvk-number-changes", "changeOrganisationKvkNumber"),
+    ("get", "/v1/organisations/{organisationId}/history", "getOrganisationHistory"),
     ("get", "/v1/norm-frameworks", "listNormFrameworks"),
     ("post", "/v1/norm-frameworks", "createNormFramework"),
     ("get", "/v1/norm-frameworks/{version}", "getNormFramework"),

@@ -22,6 +22,7 @@
 #include "municipal/handlers.h"
 #include "municipal/store.h"
 #include "http/ratelimit.h"
+#include "register/status_store.h"
 #include "register/store.h"
 #include "core/worker.h"
 #include "db/listen.h"
@@ -52,6 +53,21 @@ static bool load_config(config *cfg, bool need_server) {
   return true;
 }
 
+/* Statuses decided when they change are stored; rows that got none (loaded behind the service's
+ * back, or from before the timelines) get theirs here, on one connection of their own. */
+static bool derive_statuses(const config *cfg) {
+  static const db_statement *const *const lists[] = {register_statements, NULL};
+  char err[1024];
+  db_pool *pool = db_pool_create(cfg->database_url, 1, cfg->statement_timeout_ms, lists, err, sizeof err);
+  db_conn *db = pool ? db_acquire(pool) : NULL;
+  kr_err e = db ? register_backfill_statuses(db) : KR_UNAVAILABLE;
+  if (db) db_release(pool, db);
+  db_pool_destroy(pool);
+  if (e != KR_OK)
+    fprintf(stderr, "kwaliteitsregister: cannot derive the stored statuses: %s\n", pool ? kr_err_title(e) : err);
+  return e == KR_OK;
+}
+
 static bool migrate(const config *cfg) {
   char err[1024];
   int applied = 0;
@@ -61,7 +77,7 @@ static bool migrate(const config *cfg) {
   }
   log_msg(LOG_INFO, "database schema is current (%d migration%s applied now, %d in all)", applied,
           applied == 1 ? "" : "s", db_migration_count());
-  return true;
+  return derive_statuses(cfg);
 }
 
 static bool bootstrap_admin(const config *cfg, db_pool *pool) {

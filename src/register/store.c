@@ -4,6 +4,12 @@
 #define LIST(json_expr, from) \
   "SELECT json_build_object('items', coalesce(json_agg(" json_expr "), '[]'), 'nextCursor', NULL) FROM " from
 
+/* The span of p's stored timeline that holds `day`, and the statuses the public register lists. */
+#define STATUS_ON(day) \
+  " JOIN registration_statuses s ON s.professional_id = p.id AND s.from_on <= " day " AND " day " < s.until_on"
+#define LISTED " s.status NOT IN ('applied', 'rejected', 'deregistered')"
+#define NO_TIMELINE " NOT EXISTS (SELECT 1 FROM registration_statuses s WHERE s.professional_id = p.id)"
+
 static const db_statement statements[REG_STATEMENT_COUNT] = {
     [REG_PROFILE_LIST] = {"reg_profile_list",
                           LIST("kr_profile_json(p) ORDER BY p.code", "register_profiles p")},
@@ -57,12 +63,13 @@ static const db_statement statements[REG_STATEMENT_COUNT] = {
                         "INSERT INTO professionals (given_name, family_name, email, profile, education_level)"
                         " VALUES ($1, $2, $3, $4, $5) RETURNING id"},
     [REG_PRO_EXISTS] = {"reg_pro_exists", "SELECT id FROM professionals WHERE id = $1"},
-    [REG_PRO_GET] = {"reg_pro_get", "SELECT kr_professional_json(p) FROM professionals p WHERE p.id = $1"},
-    [REG_PRO_GET_LOCKED] = {"reg_pro_get_locked",
-                            "SELECT kr_professional_json(p) FROM professionals p WHERE p.id = $1 FOR UPDATE"},
+    [REG_PRO_GET] = {"reg_pro_get", "SELECT v FROM kr_professional_view($1::uuid, $2::date) v WHERE v IS NOT NULL"},
+    [REG_PRO_LOCK] = {"reg_pro_lock", "SELECT id FROM professionals WHERE id = $1 FOR UPDATE"},
+    [REG_PRO_FACTS] = {"reg_pro_facts", "SELECT kr_professional_json(p) FROM professionals p WHERE p.id = $1"},
     [REG_PRO_PAGE] = {"reg_pro_page",
-                      "SELECT kr_professional_json(p), kr_sort_key(p.created_at), p.id FROM professionals p"
-                      " WHERE ($1::text IS NULL OR p.profile = $1)"
+                      "SELECT kr_professional_view(p.id, $8::date), kr_sort_key(p.created_at), p.id FROM professionals p"
+                      STATUS_ON("$8::date")
+                      " WHERE ($1::text IS NULL OR p.profile = $1) AND ($7::text IS NULL OR s.status = $7)"
                       "   AND ($2::date IS NULL OR (p.state = 'registered' AND (SELECT max(r.ends_on)"
                       "        FROM registration_periods r WHERE r.professional_id = p.id)"
                       "        BETWEEN (now() AT TIME ZONE 'Europe/Amsterdam')::date AND $2::date - 1))"
@@ -107,7 +114,7 @@ static const db_statement statements[REG_STATEMENT_COUNT] = {
                         " updated_at = clock_timestamp() WHERE id = $1"},
     [REG_EXPORT] = {"reg_export",
                     "SELECT json_build_object("
-                    " 'professional', kr_professional_json(p),"
+                    " 'professional', kr_professional_view(p.id, $2::date),"
                     " 'account', (SELECT json_build_object('id', a.id, 'username', a.username, 'createdAt', kr_utc(a.created_at))"
                     "   FROM accounts a WHERE a.professional_id = p.id),"
                     " 'periods', (SELECT coalesce(json_agg(json_build_object('number', r.number, 'startsOn', r.starts_on,"
@@ -211,24 +218,44 @@ static const db_statement statements[REG_STATEMENT_COUNT] = {
 
     /* ---- public register -------------------------------------------------------------------- */
     [REG_PUBLIC_SEARCH] = {"reg_public_search",
-                           "SELECT kr_professional_json(p), kr_sort_key(p.created_at), p.id FROM professionals p"
-                           " WHERE p.registration_number IS NOT NULL AND p.state <> 'rejected'"
+                           "SELECT kr_public_view(p.id, $5::date), kr_sort_key(p.created_at), p.id FROM professionals p"
+                           STATUS_ON("$5::date")
+                           " WHERE p.registration_number IS NOT NULL AND" LISTED
                            "   AND kr_fold(p.given_name || ' ' || p.family_name) LIKE '%' || replace(replace(replace("
                            "       kr_fold($1), '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%'"
                            "   AND ($2::bigint IS NULL OR (kr_sort_key(p.created_at), p.id) > ($2::bigint, $3::uuid))"
                            " ORDER BY kr_sort_key(p.created_at), p.id LIMIT $4"},
     [REG_PUBLIC_GET] = {"reg_public_get",
-                        "SELECT kr_professional_json(p) FROM professionals p WHERE p.registration_number = $1"},
+                        "SELECT kr_public_view(p.id, $2::date) FROM professionals p" STATUS_ON("$2::date")
+                        " WHERE p.registration_number = $1 AND" LISTED},
+
+    /* ---- status timelines (register/status_store.c) ---------------------------------------- */
+    [REG_STATUS_CLEAR] = {"reg_status_clear", "DELETE FROM registration_statuses WHERE professional_id = $1"},
+    [REG_STATUS_INSERT] = {"reg_status_insert",
+                           "INSERT INTO registration_statuses (professional_id, from_on, until_on, status)"
+                           " SELECT * FROM unnest($1::uuid[], $2::date[], $3::date[], $4::text[])"},
+    [REG_BACKFILL_PATIENCE] = {"reg_backfill_patience",
+                               "SELECT set_config('statement_timeout', '600000', true),"
+                               " set_config('lock_timeout', '600000', true)"},
+    /* An arbitrary constant that names "registration status backfill" among advisory locks. */
+    [REG_BACKFILL_ADVISORY_LOCK] = {"reg_backfill_advisory_lock", "SELECT pg_advisory_xact_lock(727073690007)"},
+    [REG_BACKFILL_LOCK_BATCH] = {"reg_backfill_lock_batch",
+                                 "SELECT p.id FROM professionals p WHERE p.id > $1::uuid AND" NO_TIMELINE
+                                 " ORDER BY p.id LIMIT $2::int FOR UPDATE OF p"},
+    [REG_BACKFILL_FACTS] = {"reg_backfill_facts",
+                            "SELECT p.id, kr_professional_json(p) FROM professionals p"
+                            " WHERE p.id = ANY ($1::uuid[]) AND" NO_TIMELINE},
 };
 
-_Static_assert(REG_STATEMENT_COUNT == 52, "list every statement above");
+_Static_assert(REG_STATEMENT_COUNT == 59, "list every statement above");
 
 const db_statement *const register_statements[] = {
 #define S(i) &statements[i]
-    S(0),  S(1),  S(2),  S(3),  S(4),  S(5),  S(6),  S(7),  S(8),  S(9),  S(10), S(11), S(12),
+    S(0), S(1), S(2), S(3), S(4), S(5), S(6), S(7), S(8), S(9), S(10), S(11), S(12),
     S(13), S(14), S(15), S(16), S(17), S(18), S(19), S(20), S(21), S(22), S(23), S(24), S(25),
     S(26), S(27), S(28), S(29), S(30), S(31), S(32), S(33), S(34), S(35), S(36), S(37), S(38),
-    S(39), S(40), S(41), S(42), S(43), S(44), S(45), S(46), S(47), S(48), S(49), S(50), S(51), NULL
+    S(39), S(40), S(41), S(42), S(43), S(44), S(45), S(46), S(47), S(48), S(49), S(50), S(51),
+    S(52), S(53), S(54), S(55), S(56), S(57), S(58), NULL
 #undef S
 };
 

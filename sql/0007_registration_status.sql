@@ -1,0 +1,56 @@
+-- Registration statuses are decided when they change, not when they are read. Every write that can
+-- change one locks the professional's row, reads the facts (state, periods, measures), runs the
+-- C rule over them (register_status_timeline in register/rules.c) and stores the timeline here in
+-- the same transaction. The spans [from_on, until_on) cover all time, from -infinity to infinity,
+-- and neighbours differ: expiry is just the last span, known from the period's dates. The service
+-- fills in the timelines of rows loaded behind its back when it migrates (register/status_store.c).
+CREATE TABLE registration_statuses (
+  professional_id uuid NOT NULL REFERENCES professionals (id) ON DELETE CASCADE,
+  from_on         date NOT NULL,
+  until_on        date NOT NULL CHECK (until_on > from_on),
+  status          text NOT NULL CHECK (status IN ('applied', 'registered', 'suspended', 'struck_off', 'expired',
+                                                  'deregistered', 'rejected')),
+  PRIMARY KEY (professional_id, from_on)
+);
+
+-- The professional as the API answers it on `on_date`: the record, its status then, and the
+-- period containing that day (else the last one started before it; periods never overlap).
+-- NULL when there is no such professional (or it has no timeline yet).
+CREATE FUNCTION kr_professional_view(id uuid, on_date date) RETURNS json
+  LANGUAGE plpgsql STABLE PARALLEL SAFE
+  AS $$
+  BEGIN
+    RETURN (SELECT json_build_object('id', p.id, 'givenName', p.given_name, 'familyName', p.family_name,
+      'email', p.email, 'profile', p.profile, 'educationLevel', p.education_level,
+      'registrationNumber', p.registration_number,
+      'diploma', CASE WHEN p.diploma IS NULL THEN NULL ELSE json_build_object('contentType', p.diploma_type,
+                  'sizeBytes', octet_length(p.diploma), 'sha256', p.diploma_sha256,
+                  'uploadedAt', kr_utc(p.diploma_uploaded_at)) END,
+      'rejectionReason', p.rejection_reason, 'deregisteredOn', p.deregistered_on,
+      'createdAt', kr_utc(p.created_at),
+      'status', s.status, 'statusOn', on_date, 'periodStart', r.starts_on, 'periodEnd', r.ends_on)
+      FROM professionals p
+      JOIN registration_statuses s ON s.professional_id = p.id AND s.from_on <= on_date AND on_date < s.until_on
+      LEFT JOIN LATERAL (SELECT x.starts_on, x.ends_on FROM registration_periods x
+                         WHERE x.professional_id = p.id AND x.starts_on <= on_date
+                         ORDER BY x.number DESC LIMIT 1) r ON true
+      WHERE p.id = kr_professional_view.id);
+  END $$;
+
+-- The public register's view on `on_date`: public fields, the periods and the public measures
+-- that were not revoked. NULL when there is no such professional.
+CREATE FUNCTION kr_public_view(id uuid, on_date date) RETURNS json
+  LANGUAGE plpgsql STABLE PARALLEL SAFE
+  AS $$
+  BEGIN
+    RETURN (SELECT json_build_object('registrationNumber', p.registration_number, 'givenName', p.given_name,
+      'familyName', p.family_name, 'profile', p.profile, 'status', s.status, 'statusOn', on_date,
+      'periods', (SELECT coalesce(json_agg(json_build_object('startsOn', r.starts_on, 'endsOn', r.ends_on)
+                    ORDER BY r.number), '[]') FROM registration_periods r WHERE r.professional_id = p.id),
+      'measures', (SELECT coalesce(json_agg(json_build_object('type', m.type, 'startsOn', m.starts_on,
+                     'endsOn', m.ends_on) ORDER BY m.starts_on, m.id), '[]')
+                   FROM measures m WHERE m.professional_id = p.id AND m.revoked_on IS NULL AND m.public))
+      FROM professionals p
+      JOIN registration_statuses s ON s.professional_id = p.id AND s.from_on <= on_date AND on_date < s.until_on
+      WHERE p.id = kr_public_view.id);
+  END $$;

@@ -54,3 +54,24 @@ CREATE FUNCTION kr_public_view(id uuid, on_date date) RETURNS json
       JOIN registration_statuses s ON s.professional_id = p.id AND s.from_on <= on_date AND on_date < s.until_on
       WHERE p.id = kr_public_view.id);
   END $$;
+
+-- The facts a registration's status follows from, for the professionals whose ids lie in
+-- [first_id, last_id] (one, or a batch read in id order): the state, the deregistration date, the
+-- periods and the measures that were not revoked (read in C by register_facts_of). The one source
+-- the stored timelines are derived from. A range, not a list, so that each table is read with one
+-- index range scan.
+CREATE FUNCTION kr_registration_facts(first_id uuid, last_id uuid) RETURNS TABLE (id uuid, facts json)
+  LANGUAGE sql STABLE PARALLEL SAFE
+  AS $$
+  SELECT p.id, json_build_object('state', p.state, 'deregisteredOn', p.deregistered_on,
+    'periods', coalesce(r.periods, '[]'), 'measures', coalesce(m.measures, '[]'))
+  FROM professionals p
+  LEFT JOIN (SELECT x.professional_id, json_agg(json_build_object('startsOn', x.starts_on, 'endsOn', x.ends_on)
+               ORDER BY x.number) AS periods
+             FROM registration_periods x WHERE x.professional_id BETWEEN first_id AND last_id
+             GROUP BY x.professional_id) r ON r.professional_id = p.id
+  LEFT JOIN (SELECT x.professional_id, json_agg(json_build_object('type', x.type, 'startsOn', x.starts_on,
+               'endsOn', x.ends_on, 'endedOn', x.ended_on) ORDER BY x.starts_on, x.id) AS measures
+             FROM measures x WHERE x.professional_id BETWEEN first_id AND last_id AND x.revoked_on IS NULL
+             GROUP BY x.professional_id) m ON m.professional_id = p.id
+  WHERE p.id BETWEEN first_id AND last_id $$;

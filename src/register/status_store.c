@@ -99,7 +99,7 @@ static kr_err insert_timelines(db_conn *db, span_rows *r) {
 
 kr_err register_statuses_store(db_conn *db, const char *id) {
   char *text = NULL;
-  kr_err e = db_fetch_text(db, register_statement(REG_PRO_FACTS), 1, (const char *[]){id}, &text);
+  kr_err e = db_fetch_text(db, register_statement(REG_STATUS_FACTS), 1, (const char *[]){id}, &text);
   json_t *facts = e == KR_OK ? json_loads(text, 0, NULL) : NULL;
   free(text);
   span_rows rows = {.ok = facts != NULL};
@@ -117,18 +117,15 @@ static kr_err backfill_batch(db_conn *db, char after[37], size_t *count) {
   kr_err e = db_fetch_result(db, register_statement(REG_BACKFILL_LOCK_BATCH), 2,
                              (const char *[]){after, BACKFILL_BATCH}, &locked);
   int n = e == KR_OK ? PQntuples(locked) : 0;
-  text_buf ids = {0};
-  bool ok = true;
-  for (int i = 0; i < n; i++) append(&ids, i == 0, PQgetvalue(locked, i, 0), &ok);
-  if (n > 0) snprintf(after, 37, "%s", PQgetvalue(locked, n - 1, 0));
+  char first[37] = "";
+  if (n > 0) {
+    snprintf(first, sizeof first, "%s", PQgetvalue(locked, 0, 0));
+    snprintf(after, 37, "%s", PQgetvalue(locked, n - 1, 0));
+  }
   PQclear(locked);
   *count = 0;
-  if (e != KR_OK || n == 0 || !(ok = ok && text_buf_puts(&ids, "}"))) {
-    text_buf_free(&ids);
-    return e == KR_OK && !ok ? KR_INTERNAL : e;
-  }
-  e = db_fetch_result(db, register_statement(REG_BACKFILL_FACTS), 1, (const char *[]){ids.data}, &facts);
-  text_buf_free(&ids);
+  if (e != KR_OK || n == 0) return e;
+  e = db_fetch_result(db, register_statement(REG_BACKFILL_FACTS), 2, (const char *[]){first, after}, &facts);
   span_rows rows = {.ok = true};
   for (int i = 0; e == KR_OK && i < PQntuples(facts); i++) {
     json_t *one = json_loads(PQgetvalue(facts, i, 1), 0, NULL);

@@ -23,8 +23,9 @@ typedef struct {
   reg_measure measures[32];
 } professional_facts;
 
-/* Reads the facts from kr_professional_json's JSON (state, deregisteredOn, periods, measures);
- * false when the JSON is not one. `out` points into itself: do not copy it. */
+/* Reads the facts from kr_registration_facts' or kr_professional_json's JSON (state,
+ * deregisteredOn, periods, measures); false when the JSON is not one. `out` points into itself:
+ * do not copy it. */
 bool register_facts_of(const json_t *pro, professional_facts *out);
 
 /* Locks the professional's row until the caller's transaction ends; KR_NOT_FOUND when there is

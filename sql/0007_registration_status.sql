@@ -75,3 +75,41 @@ CREATE FUNCTION kr_registration_facts(first_id uuid, last_id uuid) RETURNS TABLE
              FROM measures x WHERE x.professional_id BETWEEN first_id AND last_id AND x.revoked_on IS NULL
              GROUP BY x.professional_id) m ON m.professional_id = p.id
   WHERE p.id BETWEEN first_id AND last_id $$;
+
+-- A development activity as the API answers it, from its row, its category and its evidence. A SQL
+-- function without subqueries, so PostgreSQL inlines it: an activity page builds its items inside
+-- its own plan (the category comes from the page's join), for the rows on the page only.
+CREATE FUNCTION kr_activity_object(a development_activities, category text, evidence json) RETURNS json
+  LANGUAGE sql STABLE PARALLEL SAFE
+  AS $$ SELECT json_build_object('id', a.id, 'type', a.type, 'category', category,
+          'title', a.title, 'provider', a.provider, 'startedOn', a.started_on, 'completedOn', a.completed_on,
+          'hours', a.hours, 'competenceCodes', a.competence_codes, 'reflection', a.reflection,
+          'supervisedBy', a.supervised_by, 'status', a.status, 'evidence', evidence,
+          'createdAt', kr_utc(a.created_at), 'updatedAt', kr_utc(a.updated_at)) $$;
+
+-- An activity's evidence files, in upload order.
+CREATE FUNCTION kr_evidence_json(activity uuid) RETURNS json
+  LANGUAGE plpgsql STABLE PARALLEL SAFE
+  AS $$
+  BEGIN
+    RETURN (SELECT coalesce(json_agg(json_build_object('id', f.id, 'fileName', f.file_name,
+              'contentType', f.content_type, 'sizeBytes', f.size_bytes, 'sha256', f.sha256,
+              'uploadedAt', kr_utc(f.uploaded_at)) ORDER BY f.uploaded_at, f.id), '[]')
+            FROM evidence_files f WHERE f.activity_id = activity);
+  END $$;
+
+-- One activity (its writes, GET, the export): the same object.
+CREATE OR REPLACE FUNCTION kr_activity_json(a development_activities) RETURNS json
+  LANGUAGE plpgsql STABLE PARALLEL SAFE
+  AS $$
+  BEGIN
+    RETURN kr_activity_object(a, (SELECT t.category FROM activity_types t WHERE t.type = a.type), kr_evidence_json(a.id));
+  END $$;
+
+-- An activity page walks this index in order from its cursor and stops after `limit` rows. With
+-- the filters' columns included it does so from the index alone, whatever PostgreSQL guesses about
+-- how many activities the professional has (its generic plan takes every professional for one
+-- with ten, and read and sorted all thousand of a busy one for a page of twenty).
+DROP INDEX development_activities_page;
+CREATE INDEX development_activities_page ON development_activities (professional_id, started_on, id)
+  INCLUDE (type, status, completed_on);

@@ -178,16 +178,25 @@ static const db_statement statements[REG_STATEMENT_COUNT] = {
                              " WHERE a.id = $1 AND a.professional_id = $2 RETURNING kr_activity_json(a)"},
     [REG_ACTIVITY_DELETE] = {"reg_activity_delete",
                              "DELETE FROM development_activities WHERE id = $1 AND professional_id = $2 RETURNING id"},
+    /* One statement: the professional (no row: there is none; one row of NULLs: an empty page) and
+     * the page: its ids from development_activities_page alone, in order from the cursor on, then
+     * each item built for the rows on the page only. The cursor's key is days since 1970, clamped. */
     [REG_ACTIVITY_PAGE] = {"reg_activity_page",
-                           "SELECT kr_activity_json(a), (a.started_on - date '1970-01-01')::bigint, a.id"
-                           " FROM development_activities a JOIN activity_types t ON t.type = a.type"
-                           " LEFT JOIN registration_periods r ON r.professional_id = a.professional_id AND r.number = $2::int"
-                           " WHERE a.professional_id = $1"
-                           "   AND ($2::int IS NULL OR coalesce(a.completed_on, a.started_on) BETWEEN r.starts_on AND r.ends_on)"
-                           "   AND ($3::text IS NULL OR t.category = $3) AND ($4::text IS NULL OR a.type = $4)"
-                           "   AND ($5::text IS NULL OR a.status = $5)"
-                           "   AND ($6::bigint IS NULL OR ((a.started_on - date '1970-01-01')::bigint, a.id) > ($6::bigint, $7::uuid))"
-                           " ORDER BY a.started_on, a.id LIMIT $8"},
+                           "SELECT kr_activity_object(a, t.category, kr_evidence_json(a.id)), k.key, k.id"
+                           " FROM professionals p LEFT JOIN LATERAL ("
+                           " SELECT x.id, x.started_on, (x.started_on - date '1970-01-01')::bigint AS key"
+                           " FROM development_activities x"
+                           " WHERE x.professional_id = $1 AND (x.started_on, x.id) > (coalesce(CASE WHEN $6::bigint IS NOT NULL"
+                           "   THEN date '1970-01-01' + least(greatest($6::bigint, -1000000), 3000000)::int END, '-infinity'),"
+                           "   coalesce($7::uuid, '00000000-0000-0000-0000-000000000000'))"
+                           "   AND ($2::int IS NULL OR coalesce(x.completed_on, x.started_on) BETWEEN"
+                           "     (SELECT r.starts_on FROM registration_periods r WHERE r.professional_id = $1 AND r.number = $2)"
+                           "     AND (SELECT r.ends_on FROM registration_periods r WHERE r.professional_id = $1 AND r.number = $2))"
+                           "   AND ($3::text IS NULL OR x.type IN (SELECT c.type FROM activity_types c WHERE c.category = $3))"
+                           "   AND ($4::text IS NULL OR x.type = $4) AND ($5::text IS NULL OR x.status = $5)"
+                           " ORDER BY x.started_on, x.id LIMIT $8) k ON true"
+                           " LEFT JOIN development_activities a ON a.id = k.id LEFT JOIN activity_types t ON t.type = a.type"
+                           " WHERE p.id = $1 ORDER BY k.started_on, k.id"},
     [REG_ACTIVITY_LOCK] = {"reg_activity_lock",
                            "SELECT id FROM development_activities WHERE id = $1 AND professional_id = $2 FOR UPDATE"},
     [REG_EVIDENCE_COUNT] = {"reg_evidence_count", "SELECT count(*) FROM evidence_files WHERE activity_id = $1"},

@@ -113,3 +113,7 @@ CREATE OR REPLACE FUNCTION kr_activity_json(a development_activities) RETURNS js
 DROP INDEX development_activities_page;
 CREATE INDEX development_activities_page ON development_activities (professional_id, started_on, id)
   INCLUDE (type, status, completed_on);
+
+-- Writers read kr_registration_facts (register/status_store.h), readers kr_professional_view: the
+-- record with the facts the status used to be computed from on every read is gone.
+DROP FUNCTION kr_professional_json(professionals);

@@ -320,7 +320,7 @@ void register_approval_handler(http_ctx *ctx) {
              strcmp(accepted, "t") != 0) {
     register_conflict(ctx, "The professional has not accepted the current code of conduct.", "codeOfConduct",
                       "the current code of conduct has not been accepted");
-  } else if (e == KR_OK && json_is_null(json_object_get(pro, "diploma"))) {
+  } else if (e == KR_OK && !json_is_true(json_object_get(pro, "hasDiploma"))) {
     register_conflict(ctx, "The application has no diploma to review.", "diploma", "no diploma has been uploaded");
   } else if (e == KR_OK) {
     int years = 0;

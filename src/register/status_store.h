@@ -3,7 +3,7 @@
  *
  * Statuses are decided when they change, not when they are read. A write that can change a
  * professional's status locks the professional's row first (register_lock), reads the facts after
- * the lock (kr_professional_json, read with register_facts_of), decides with the pure rules
+ * the lock (kr_registration_facts, read with register_facts_of), decides with the pure rules
  * (register/rules.h), writes, and calls register_statuses_store before it commits. Reads take the
  * status from the stored timeline, in SQL (kr_professional_view, kr_public_view). */
 #ifndef KR_REGISTER_STATUS_STORE_H
@@ -23,9 +23,8 @@ typedef struct {
   reg_measure measures[32];
 } professional_facts;
 
-/* Reads the facts from kr_registration_facts' or kr_professional_json's JSON (state,
- * deregisteredOn, periods, measures); false when the JSON is not one. `out` points into itself:
- * do not copy it. */
+/* Reads kr_registration_facts' JSON (state, deregisteredOn, periods, measures); false when the
+ * JSON is not one. `out` points into itself: do not copy it. */
 bool register_facts_of(const json_t *pro, professional_facts *out);
 
 /* Locks the professional's row until the caller's transaction ends; KR_NOT_FOUND when there is

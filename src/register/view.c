@@ -38,7 +38,7 @@ bool register_load(http_ctx *ctx, db_conn *db, const char *id, bool lock, json_t
   if (e == KR_OK) e = register_fetch(db, REG_PRO_FACTS, 1, (const char *[]){id}, &json);
   *pro = e == KR_OK ? json_loads(json, 0, NULL) : NULL;
   free(json);
-  if (e == KR_OK && (!*pro || !register_facts_of(*pro, f))) e = KR_INTERNAL;
+  if (e == KR_OK && (!*pro || !register_facts_of(json_object_get(*pro, "facts"), f))) e = KR_INTERNAL;
   if (e != KR_OK) {
     json_decref(*pro);
     *pro = NULL;

@@ -20,9 +20,10 @@ const char *register_professional_param(http_ctx *ctx);
  * the status from the stored timeline; 404 when there is none. */
 void register_reply_professional(http_ctx *ctx, db_conn *db, const char *id, kr_date on, int status);
 
-/* Loads the professional with the facts a writer decides on (kr_professional_json) and reads
- * them into *f; with `lock`, locks its row first, so that the facts are read after the lock (inside
- * the caller's transaction). False after answering 404/503. The caller json_decrefs *pro. */
+/* Loads what a writer decides on — {profile, registrationNumber, hasDiploma, facts} with the facts
+ * of kr_registration_facts — and reads the facts into *f; with `lock`, locks the professional's row
+ * first, so that they are read after the lock (inside the caller's transaction). False after
+ * answering 404/503. The caller json_decrefs *pro. */
 bool register_load(http_ctx *ctx, db_conn *db, const char *id, bool lock, json_t **pro, professional_facts *f);
 
 /* Runs one register statement for its first column as text (KR_NOT_FOUND: no row). */

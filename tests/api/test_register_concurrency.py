@@ -121,18 +121,6 @@ def test_concurrent_deregistrations_of_one_professional(server, contract, client
     assert rg.status_on(p["id"], R.days(0)) == "registered" and rg.status_on(p["id"], on) == "deregistered"
 
 
-def test_concurrent_approvals_of_one_professional_eight(server, contract, client, rg):
-    p = rg.ready()
-    admin = rg.admin
-    results = in_parallel(server, contract,
-                          [lambda c: c.post(f"{PROFS}/{p['id']}/approval", token=admin, json={})] * 8)
-    codes = sorted(r.status_code for r in results)
-    assert codes == [200] + [409] * 7, [r.content[:200] for r in results]
-    hist = [h["type"] for h in rg.history(p["id"])]
-    assert hist.count("approved") == 1 and hist.count("period_started") == 1, hist
-    assert rg.get(p["id"])["status"] == "registered"
-
-
 def test_concurrent_endings_of_one_suspension(server, contract, client, rg):
     p = rg.registered(R.days(-100))
     m = rg.impose(p["id"], "suspension", R.days(-10), R.days(10)).json()

@@ -24,6 +24,7 @@
 #include "municipal/handlers.h"
 #include "municipal/store.h"
 #include "http/ratelimit.h"
+#include "register/status_store.h"
 #include "register/store.h"
 #include "core/worker.h"
 #include "db/listen.h"
@@ -60,19 +61,20 @@ static const db_statement *const *const statement_lists[] = {
     label_audit_statements, label_certificate_statements, label_timeline_statements, municipal_statements,
     ratelimit_statements, register_statements,         NULL};
 
-/* Statuses are stored when they change (label/timeline.h); rows that came without them (a
- * database from before, a bulk load) get them here, before anything reads them. */
+/* Statuses are stored when they change (label/timeline.h, register/status_store.h); rows that
+ * got none (loaded behind the service's back, or from before the timelines) get theirs here, on
+ * one connection of their own, before anything reads them. */
 static bool derive_statuses(const config *cfg) {
   char err[1024];
   db_pool *pool = db_pool_create(cfg->database_url, 1, 0, statement_lists, err, sizeof err);
   db_conn *db = pool ? db_acquire(pool) : NULL;
   int organisations = 0;
   kr_err e = db ? label_statuses_backfill(db, &organisations) : KR_UNAVAILABLE;
+  if (e == KR_OK) e = register_backfill_statuses(db);
   if (db) db_release(pool, db);
   db_pool_destroy(pool);
   if (e != KR_OK) {
-    fprintf(stderr, "kwaliteitsregister: cannot derive stored statuses (%s)%s%s\n", kr_err_title(e),
-            pool ? "" : ": ", pool ? "" : err);
+    fprintf(stderr, "kwaliteitsregister: cannot derive the stored statuses: %s\n", pool ? kr_err_title(e) : err);
     return false;
   }
   if (organisations > 0)

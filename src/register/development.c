@@ -244,7 +244,7 @@ void register_activity_list_handler(http_ctx *ctx) {
     field_error(errors, "category", "must be formal_learning, reflection or informal_learning");
   if (status && strcmp(status, "planned") != 0 && strcmp(status, "in_progress") != 0 && strcmp(status, "completed") != 0)
     field_error(errors, "status", "must be planned, in_progress or completed");
-  db_conn *db = own_db(ctx, id);
+  db_conn *db = http_db(ctx);
   if (!db) {
     json_decref(errors);
     return;
@@ -264,9 +264,18 @@ void register_activity_list_handler(http_ctx *ctx) {
   const char *v[] = {id, period, category, type, status, after.present ? after.key : NULL,
                      after.present ? after.id : NULL, rows};
   PGresult *page = NULL;
+  /* One round trip: whether the professional exists, and the page. */
   kr_err e = db_fetch_result(db, register_statement(REG_ACTIVITY_PAGE), 8, v, &page);
-  if (e == KR_OK) page_reply(ctx, page, limit);
-  else label_reply_error(ctx, e, NULL);
+  if (e == KR_OK && PQntuples(page) == 0) e = KR_NOT_FOUND;
+  if (e != KR_OK) {
+    label_reply_error(ctx, e, "There is no such professional.");
+  } else if (PQgetisnull(page, 0, 2)) { /* the professional, without activities on this page */
+    page_builder empty;
+    page_begin(&empty);
+    page_finish(ctx, &empty, NULL);
+  } else {
+    page_reply(ctx, page, limit);
+  }
   PQclear(page);
 }
 

@@ -54,6 +54,7 @@ void register_measure_create_handler(http_ctx *ctx) {
       char *json = NULL, measure[37] = "", collection[96];
       kr_err e = db_fetch_text_and_id(db, register_statement(REG_MEASURE_INSERT), 7, v, &json, measure);
       if (e == KR_OK) e = register_history(ctx, db, id, "measure_imposed", starts, type_text);
+      if (e == KR_OK) e = register_statuses_store(db, id);
       if (e == KR_OK) e = db_commit(db);
       snprintf(collection, sizeof collection, "/v1/professionals/%s/measures", id);
       label_reply_created(ctx, e, json, collection, measure, missing);
@@ -78,7 +79,8 @@ void register_measure_list_handler(http_ctx *ctx) {
   label_reply_result(ctx, e, json, "There is no such professional.");
 }
 
-/* Ending early and revoking: the locked measure, its checks, one update and a history entry. */
+/* Ending early and revoking: the locked professional and measure, the checks, one update, a
+ * history entry and the new timeline. */
 static void change(http_ctx *ctx, bool revoke) {
   const char *id = register_professional_param(ctx);
   const char *measure = id ? label_uuid_param(ctx, "measureId") : NULL;
@@ -94,7 +96,9 @@ static void change(http_ctx *ctx, bool revoke) {
   else label_check_date(body, "on", false, errors, &on);
   db_conn *db = NULL;
   if (!http_reply_if_invalid(ctx, errors) && (db = http_db(ctx))) {
+    /* The professional's row first, as every write that can change its status does. */
     kr_err e = db_begin(db);
+    if (e == KR_OK) e = register_lock(db, id);
     PGresult *r = NULL;
     if (e == KR_OK) e = db_fetch_result(db, register_statement(REG_MEASURE_GET_LOCKED), 2, (const char *[]){measure, id}, &r);
     if (e == KR_OK && PQntuples(r) == 0) e = KR_NOT_FOUND;
@@ -121,6 +125,7 @@ static void change(http_ctx *ctx, bool revoke) {
       if (e == KR_OK)
         e = register_history(ctx, db, id, revoke ? "measure_revoked" : "measure_ended", on,
                              revoke ? body_string(body, "reason") : NULL);
+      if (e == KR_OK) e = register_statuses_store(db, id);
       if (e == KR_OK) e = db_commit(db);
       label_reply_result(ctx, e, json, missing);
     } else {

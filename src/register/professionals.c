@@ -61,6 +61,7 @@ static kr_err insert_professional(http_ctx *ctx, db_conn *db, const json_t *body
   if (e == KR_OK) snprintf(id, 37, "%s", made);
   free(made);
   if (e == KR_OK) e = register_history(ctx, db, id, "applied", date_today(), NULL);
+  if (e == KR_OK) e = register_statuses_store(db, id);
   return e;
 }
 
@@ -112,18 +113,6 @@ void register_application_handler(http_ctx *ctx) {
   json_decref(body);
 }
 
-/* Answers the professional on `on`. */
-static void reply_professional(http_ctx *ctx, db_conn *db, const char *id, kr_date on, int status) {
-  char *json = NULL;
-  kr_err e = register_fetch(db, REG_PRO_GET, 1, (const char *[]){id}, &json);
-  reg_status s;
-  char *view = e == KR_OK ? register_professional_view(json, on, false, &s) : NULL;
-  free(json);
-  if (e != KR_OK) label_reply_error(ctx, e, missing);
-  else if (!view) http_reply_problem(ctx, KR_INTERNAL, NULL, NULL, NULL);
-  else label_reply_json_text(ctx, status, view);
-}
-
 void register_professional_create_handler(http_ctx *ctx) {
   json_t *body = http_body_object(ctx);
   if (!body) return;
@@ -144,7 +133,7 @@ void register_professional_create_handler(http_ctx *ctx) {
       char location[80];
       snprintf(location, sizeof location, "/v1/professionals/%s", id);
       http_set_header(ctx, "Location", location);
-      reply_professional(ctx, db, id, date_today(), 201);
+      register_reply_professional(ctx, db, id, date_today(), 201);
     }
   }
   json_decref(body);
@@ -152,17 +141,6 @@ void register_professional_create_handler(http_ctx *ctx) {
 
 static const char *const statuses[] = {"applied", "registered", "suspended", "struck_off", "expired",
                                        "deregistered", "rejected", NULL};
-
-/* An admin list item: the professional today, when its status is the one asked (or any). */
-static char *listed_view(const char *row, void *status) {
-  reg_status s;
-  char *view = register_professional_view(row, date_today(), false, &s);
-  if (view && status && strcmp(register_status_name(s), status) != 0) {
-    free(view);
-    view = NULL;
-  }
-  return view;
-}
 
 void register_professional_list_handler(http_ctx *ctx) {
   if (!http_query_only(ctx, (const char *const[]){"limit", "cursor", "status", "profile", "periodEndsBefore", "q", NULL}))
@@ -192,17 +170,16 @@ void register_professional_list_handler(http_ctx *ctx) {
   }
   if (http_reply_if_invalid(ctx, errors)) return;
   if (!db && !(db = http_db(ctx))) return;
-  char rows[16];
+  char rows[16], today[11];
   snprintf(rows, sizeof rows, "%d", limit + 1);
-  const char *v[] = {profile, before, q, after.present ? after.key : NULL, after.present ? after.id : NULL, rows};
+  date_format(date_today(), today);
+  const char *v[] = {profile, before, q, after.present ? after.key : NULL, after.present ? after.id : NULL, rows,
+                     status, today};
   PGresult *page = NULL;
-  kr_err e = db_fetch_result(db, register_statement(REG_PRO_PAGE), 6, v, &page);
-  if (e != KR_OK) {
-    label_reply_error(ctx, e, NULL);
-    return;
-  }
-  /* Statuses are computed here: a status filter may leave a page shorter than `limit`. */
-  page_reply_mapped(ctx, page, limit, listed_view, (void *)status);
+  /* The status filter runs in SQL, on the stored timelines: every page but the last is full. */
+  kr_err e = db_fetch_result(db, register_statement(REG_PRO_PAGE), 8, v, &page);
+  if (e == KR_OK) page_reply(ctx, page, limit);
+  else label_reply_error(ctx, e, NULL);
   PQclear(page);
 }
 
@@ -212,7 +189,7 @@ void register_professional_get_handler(http_ctx *ctx) {
   kr_date on;
   if (!id || !register_on_param(ctx, &on)) return;
   db_conn *db = http_db(ctx);
-  if (db) reply_professional(ctx, db, id, on, 200);
+  if (db) register_reply_professional(ctx, db, id, on, 200);
 }
 
 void register_diploma_put_handler(http_ctx *ctx) {
@@ -312,9 +289,11 @@ static json_t *begin_decision(http_ctx *ctx, const body_field *fields, size_t n,
   return body;
 }
 
+/* The decision's writes are done: the new timeline, the commit, the answer. */
 static void finish_decision(http_ctx *ctx, db_conn *db, const char *id, kr_err e) {
+  if (e == KR_OK) e = register_statuses_store(db, id);
   if (e == KR_OK) e = db_commit(db);
-  if (e == KR_OK) reply_professional(ctx, db, id, date_today(), 200);
+  if (e == KR_OK) register_reply_professional(ctx, db, id, date_today(), 200);
   else if (ctx->status == 0) label_reply_error(ctx, e, missing);
   db_rollback(db);
 }
@@ -341,7 +320,7 @@ void register_approval_handler(http_ctx *ctx) {
              strcmp(accepted, "t") != 0) {
     register_conflict(ctx, "The professional has not accepted the current code of conduct.", "codeOfConduct",
                       "the current code of conduct has not been accepted");
-  } else if (e == KR_OK && json_is_null(json_object_get(pro, "diploma"))) {
+  } else if (e == KR_OK && !json_is_true(json_object_get(pro, "hasDiploma"))) {
     register_conflict(ctx, "The application has no diploma to review.", "diploma", "no diploma has been uploaded");
   } else if (e == KR_OK) {
     int years = 0;
@@ -435,19 +414,9 @@ void register_export_handler(http_ctx *ctx) {
   const char *id = register_professional_param(ctx);
   db_conn *db = id ? http_db(ctx) : NULL;
   if (!db) return;
-  char *json = NULL;
-  kr_err e = register_fetch(db, REG_EXPORT, 1, (const char *[]){id}, &json);
-  json_t *all = e == KR_OK ? json_loads(json, 0, NULL) : NULL;
-  free(json);
-  json = NULL;
   /* The record as the professional sees it (with its status today), like GET .../{id}. */
-  char *record = all ? json_dumps(json_object_get(all, "professional"), JSON_COMPACT) : NULL;
-  reg_status s;
-  char *view = record ? register_professional_view(record, date_today(), false, &s) : NULL;
-  if (view) json_object_set_new(all, "professional", json_loads(view, 0, NULL));
-  if (e == KR_OK && !(view && (json = json_dumps(all, JSON_COMPACT)))) e = KR_INTERNAL;
-  free(record);
-  free(view);
-  json_decref(all);
+  char today[11], *json = NULL;
+  date_format(date_today(), today);
+  kr_err e = register_fetch(db, REG_EXPORT, 2, (const char *[]){id, today}, &json);
   label_reply_result(ctx, e, json, missing);
 }

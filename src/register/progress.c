@@ -185,17 +185,10 @@ void register_reregistration_handler(http_ctx *ctx) {
     date_format(register_period_end(next, years), end);
     if (e == KR_OK) e = register_run(db, REG_NEXT_PERIOD, 4, (const char *[]){id, number, start, end});
     if (e == KR_OK) e = register_history(ctx, db, id, "period_started", next, end);
+    if (e == KR_OK) e = register_statuses_store(db, id);
     if (e == KR_OK) e = db_commit(db);
     if (e != KR_OK) label_reply_error(ctx, e, NULL);
-    else {
-      char *json = NULL;
-      e = register_fetch(db, REG_PRO_GET, 1, (const char *[]){id}, &json);
-      reg_status s;
-      char *view = e == KR_OK ? register_professional_view(json, today, false, &s) : NULL;
-      free(json);
-      if (view) label_reply_json_text(ctx, 200, view);
-      else label_reply_error(ctx, e == KR_OK ? KR_INTERNAL : e, NULL);
-    }
+    else register_reply_professional(ctx, db, id, today, 200);
   }
   db_rollback(db);
   json_decref(pro);

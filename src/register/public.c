@@ -12,20 +12,6 @@
 
 #define PUBLIC_LIMIT 120 /* requests per client address per minute */
 
-static bool listed(reg_status s) { return s != REG_APPLIED && s != REG_REJECTED && s != REG_DEREGISTERED; }
-
-/* A public search item: the public view today, for those the public register lists. */
-static char *public_view(const char *row, void *unused) {
-  (void)unused;
-  reg_status s;
-  char *view = register_professional_view(row, date_today(), true, &s);
-  if (view && !listed(s)) {
-    free(view);
-    view = NULL;
-  }
-  return view;
-}
-
 void register_public_search_handler(http_ctx *ctx) {
   if (!http_query_only(ctx, (const char *const[]){"q", "limit", "cursor", NULL})) return;
   json_t *errors = field_errors_new();
@@ -40,16 +26,15 @@ void register_public_search_handler(http_ctx *ctx) {
   if (http_reply_if_invalid(ctx, errors) || !http_rate_limit(ctx, "register", PUBLIC_LIMIT, 60)) return;
   db_conn *db = http_db(ctx);
   if (!db) return;
-  char rows[16];
+  char rows[16], today[11];
   snprintf(rows, sizeof rows, "%d", limit + 1);
-  const char *v[] = {q, after.present ? after.key : NULL, after.present ? after.id : NULL, rows};
+  date_format(date_today(), today);
+  const char *v[] = {q, after.present ? after.key : NULL, after.present ? after.id : NULL, rows, today};
   PGresult *page = NULL;
-  kr_err e = db_fetch_result(db, register_statement(REG_PUBLIC_SEARCH), 4, v, &page);
-  if (e != KR_OK) {
-    label_reply_error(ctx, e, NULL);
-    return;
-  }
-  page_reply_mapped(ctx, page, limit, public_view, NULL);
+  /* Only those the register lists today, chosen in SQL: every page but the last is full. */
+  kr_err e = db_fetch_result(db, register_statement(REG_PUBLIC_SEARCH), 5, v, &page);
+  if (e == KR_OK) page_reply(ctx, page, limit);
+  else label_reply_error(ctx, e, NULL);
   PQclear(page);
 }
 
@@ -66,16 +51,9 @@ void register_public_get_handler(http_ctx *ctx) {
   if (!register_on_param(ctx, &on) || !http_rate_limit(ctx, "register", PUBLIC_LIMIT, 60)) return;
   db_conn *db = http_db(ctx);
   if (!db) return;
-  char *json = NULL;
-  kr_err e = register_fetch(db, REG_PUBLIC_GET, 1, (const char *[]){number}, &json);
-  reg_status s = REG_APPLIED;
-  char *view = e == KR_OK ? register_professional_view(json, on, true, &s) : NULL;
-  free(json);
-  if (e == KR_OK && !view) e = KR_INTERNAL;
-  if (e == KR_OK && !listed(s)) e = KR_NOT_FOUND;
-  if (e == KR_OK) label_reply_json_text(ctx, 200, view);
-  else {
-    free(view);
-    label_reply_error(ctx, e, "There is no such registration.");
-  }
+  char day[11], *json = NULL;
+  date_format(on, day);
+  /* Not listed on that day (applied, rejected, deregistered): no row, so a 404. */
+  kr_err e = register_fetch(db, REG_PUBLIC_GET, 2, (const char *[]){number, day}, &json);
+  label_reply_result(ctx, e, json, "There is no such registration.");
 }

@@ -52,6 +52,46 @@ reg_status register_status_on(const reg_facts *f, kr_date on) {
   return REG_REGISTERED;
 }
 
+/* The first date after `after` on which register_status_on's answer may change; REG_DATE_MAX
+ * when there is none. Every comparison with `on` in register_status_on has its date here. */
+static kr_date next_change(const reg_facts *f, kr_date after) {
+  kr_date next = REG_DATE_MAX;
+#define CONSIDER(date)                              \
+  do {                                              \
+    kr_date d_ = (date);                            \
+    if (d_ > after && d_ < next) next = d_;         \
+  } while (0)
+  for (size_t i = 0; i < f->period_count; i++) {
+    CONSIDER(f->periods[i].starts_on);
+    CONSIDER(f->periods[i].ends_on + 1);
+  }
+  for (size_t i = 0; i < f->measure_count; i++) {
+    const reg_measure *m = &f->measures[i];
+    CONSIDER(m->starts_on);
+    if (m->has_ends_on) CONSIDER(m->ends_on + 1);
+    if (m->has_ended_on) CONSIDER(m->ended_on);
+  }
+  if (f->has_deregistered_on) CONSIDER(f->deregistered_on);
+#undef CONSIDER
+  return next;
+}
+
+size_t register_status_timeline(const reg_facts *f, reg_status_span *out, size_t max) {
+  size_t n = 0;
+  kr_date from = REG_DATE_MIN;
+  reg_status status = register_status_on(f, REG_DATE_MIN);
+  for (kr_date at = next_change(f, from); at != REG_DATE_MAX; at = next_change(f, at)) {
+    reg_status then = register_status_on(f, at);
+    if (then == status) continue;
+    if (n < max) out[n] = (reg_status_span){from, at, status};
+    n++;
+    from = at;
+    status = then;
+  }
+  if (n < max) out[n] = (reg_status_span){from, REG_DATE_MAX, status};
+  return n + 1;
+}
+
 int register_period_on(const reg_period *periods, size_t n, kr_date on) {
   int last_started = -1;
   for (size_t i = 0; i < n; i++) {

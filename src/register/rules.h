@@ -48,6 +48,26 @@ typedef struct {
  * suspension runs; else registered. */
 reg_status register_status_on(const reg_facts *f, kr_date on);
 const char *register_status_name(reg_status s);
+
+/* The first and last representable dates stand for -infinity and infinity (PostgreSQL's). */
+#define REG_DATE_MIN INT32_MIN
+#define REG_DATE_MAX INT32_MAX
+
+/* A span of days [from_on, until_on) with one status. */
+typedef struct {
+  kr_date from_on, until_on;
+  reg_status status;
+} reg_status_span;
+
+/* The most spans a timeline can have: one more than the dates where a status may change. */
+#define REG_TIMELINE_MAX(periods, measures) (2 * (size_t)(periods) + 3 * (size_t)(measures) + 2)
+
+/* The status over all time, built by asking register_status_on at every date where its answer
+ * can change (period starts and the days after period ends; measure starts, the days after
+ * their ends, their early ends; the deregistration date). Spans follow each other without gaps
+ * from REG_DATE_MIN to REG_DATE_MAX, and neighbours differ. Writes at most `max` spans into
+ * `out` and returns how many there are (at most REG_TIMELINE_MAX). */
+size_t register_status_timeline(const reg_facts *f, reg_status_span *out, size_t max);
 bool register_state_parse(const char *text, reg_state *out);
 bool register_measure_type_parse(const char *text, measure_type *out);
 

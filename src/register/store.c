@@ -4,6 +4,11 @@
 #define LIST(json_expr, from) \
   "SELECT json_build_object('items', coalesce(json_agg(" json_expr "), '[]'), 'nextCursor', NULL) FROM " from
 
+/* The span of p's stored timeline that holds `day`, and the statuses the public register lists. */
+#define STATUS_ON(day) \
+  " JOIN registration_statuses s ON s.professional_id = p.id AND s.from_on <= " day " AND " day " < s.until_on"
+#define LISTED " s.status NOT IN ('applied', 'rejected', 'deregistered')"
+
 static const db_statement statements[REG_STATEMENT_COUNT] = {
     [REG_PROFILE_LIST] = {"reg_profile_list",
                           LIST("kr_profile_json(p) ORDER BY p.code", "register_profiles p")},
@@ -57,12 +62,17 @@ static const db_statement statements[REG_STATEMENT_COUNT] = {
                         "INSERT INTO professionals (given_name, family_name, email, profile, education_level)"
                         " VALUES ($1, $2, $3, $4, $5) RETURNING id"},
     [REG_PRO_EXISTS] = {"reg_pro_exists", "SELECT id FROM professionals WHERE id = $1"},
-    [REG_PRO_GET] = {"reg_pro_get", "SELECT kr_professional_json(p) FROM professionals p WHERE p.id = $1"},
-    [REG_PRO_GET_LOCKED] = {"reg_pro_get_locked",
-                            "SELECT kr_professional_json(p) FROM professionals p WHERE p.id = $1 FOR UPDATE"},
+    [REG_PRO_GET] = {"reg_pro_get", "SELECT v FROM kr_professional_view($1::uuid, $2::date) v WHERE v IS NOT NULL"},
+    [REG_PRO_LOCK] = {"reg_pro_lock", "SELECT id FROM professionals WHERE id = $1 FOR UPDATE"},
+    [REG_PRO_FACTS] = {"reg_pro_facts",
+                       "SELECT json_build_object('profile', p.profile, 'registrationNumber', p.registration_number,"
+                       " 'hasDiploma', p.diploma IS NOT NULL, 'facts', f.facts)"
+                       " FROM professionals p CROSS JOIN LATERAL kr_registration_facts(p.id, p.id) f WHERE p.id = $1"},
+    [REG_STATUS_FACTS] = {"reg_status_facts", "SELECT f.facts FROM kr_registration_facts($1::uuid, $1::uuid) f"},
     [REG_PRO_PAGE] = {"reg_pro_page",
-                      "SELECT kr_professional_json(p), kr_sort_key(p.created_at), p.id FROM professionals p"
-                      " WHERE ($1::text IS NULL OR p.profile = $1)"
+                      "SELECT kr_professional_view(p.id, $8::date), kr_sort_key(p.created_at), p.id FROM professionals p"
+                      STATUS_ON("$8::date")
+                      " WHERE ($1::text IS NULL OR p.profile = $1) AND ($7::text IS NULL OR s.status = $7)"
                       "   AND ($2::date IS NULL OR (p.state = 'registered' AND (SELECT max(r.ends_on)"
                       "        FROM registration_periods r WHERE r.professional_id = p.id)"
                       "        BETWEEN (now() AT TIME ZONE 'Europe/Amsterdam')::date AND $2::date - 1))"
@@ -107,7 +117,7 @@ static const db_statement statements[REG_STATEMENT_COUNT] = {
                         " updated_at = clock_timestamp() WHERE id = $1"},
     [REG_EXPORT] = {"reg_export",
                     "SELECT json_build_object("
-                    " 'professional', kr_professional_json(p),"
+                    " 'professional', kr_professional_view(p.id, $2::date),"
                     " 'account', (SELECT json_build_object('id', a.id, 'username', a.username, 'createdAt', kr_utc(a.created_at))"
                     "   FROM accounts a WHERE a.professional_id = p.id),"
                     " 'periods', (SELECT coalesce(json_agg(json_build_object('number', r.number, 'startsOn', r.starts_on,"
@@ -171,16 +181,25 @@ static const db_statement statements[REG_STATEMENT_COUNT] = {
                              " WHERE a.id = $1 AND a.professional_id = $2 RETURNING kr_activity_json(a)"},
     [REG_ACTIVITY_DELETE] = {"reg_activity_delete",
                              "DELETE FROM development_activities WHERE id = $1 AND professional_id = $2 RETURNING id"},
+    /* One statement: the professional (no row: there is none; one row of NULLs: an empty page) and
+     * the page: its ids from development_activities_page alone, in order from the cursor on, then
+     * each item built for the rows on the page only. The cursor's key is days since 1970, clamped. */
     [REG_ACTIVITY_PAGE] = {"reg_activity_page",
-                           "SELECT kr_activity_json(a), (a.started_on - date '1970-01-01')::bigint, a.id"
-                           " FROM development_activities a JOIN activity_types t ON t.type = a.type"
-                           " LEFT JOIN registration_periods r ON r.professional_id = a.professional_id AND r.number = $2::int"
-                           " WHERE a.professional_id = $1"
-                           "   AND ($2::int IS NULL OR coalesce(a.completed_on, a.started_on) BETWEEN r.starts_on AND r.ends_on)"
-                           "   AND ($3::text IS NULL OR t.category = $3) AND ($4::text IS NULL OR a.type = $4)"
-                           "   AND ($5::text IS NULL OR a.status = $5)"
-                           "   AND ($6::bigint IS NULL OR ((a.started_on - date '1970-01-01')::bigint, a.id) > ($6::bigint, $7::uuid))"
-                           " ORDER BY a.started_on, a.id LIMIT $8"},
+                           "SELECT kr_activity_object(a, t.category, kr_evidence_json(a.id)), k.key, k.id"
+                           " FROM professionals p LEFT JOIN LATERAL ("
+                           " SELECT x.id, x.started_on, (x.started_on - date '1970-01-01')::bigint AS key"
+                           " FROM development_activities x"
+                           " WHERE x.professional_id = $1 AND (x.started_on, x.id) > (coalesce(CASE WHEN $6::bigint IS NOT NULL"
+                           "   THEN date '1970-01-01' + least(greatest($6::bigint, -1000000), 3000000)::int END, '-infinity'),"
+                           "   coalesce($7::uuid, '00000000-0000-0000-0000-000000000000'))"
+                           "   AND ($2::int IS NULL OR coalesce(x.completed_on, x.started_on) BETWEEN"
+                           "     (SELECT r.starts_on FROM registration_periods r WHERE r.professional_id = $1 AND r.number = $2)"
+                           "     AND (SELECT r.ends_on FROM registration_periods r WHERE r.professional_id = $1 AND r.number = $2))"
+                           "   AND ($3::text IS NULL OR x.type IN (SELECT c.type FROM activity_types c WHERE c.category = $3))"
+                           "   AND ($4::text IS NULL OR x.type = $4) AND ($5::text IS NULL OR x.status = $5)"
+                           " ORDER BY x.started_on, x.id LIMIT $8) k ON true"
+                           " LEFT JOIN development_activities a ON a.id = k.id LEFT JOIN activity_types t ON t.type = a.type"
+                           " WHERE p.id = $1 ORDER BY k.started_on, k.id"},
     [REG_ACTIVITY_LOCK] = {"reg_activity_lock",
                            "SELECT id FROM development_activities WHERE id = $1 AND professional_id = $2 FOR UPDATE"},
     [REG_EVIDENCE_COUNT] = {"reg_evidence_count", "SELECT count(*) FROM evidence_files WHERE activity_id = $1"},
@@ -211,24 +230,48 @@ static const db_statement statements[REG_STATEMENT_COUNT] = {
 
     /* ---- public register -------------------------------------------------------------------- */
     [REG_PUBLIC_SEARCH] = {"reg_public_search",
-                           "SELECT kr_professional_json(p), kr_sort_key(p.created_at), p.id FROM professionals p"
-                           " WHERE p.registration_number IS NOT NULL AND p.state <> 'rejected'"
+                           "SELECT kr_public_view(p.id, $5::date), kr_sort_key(p.created_at), p.id FROM professionals p"
+                           STATUS_ON("$5::date")
+                           " WHERE p.registration_number IS NOT NULL AND" LISTED
                            "   AND kr_fold(p.given_name || ' ' || p.family_name) LIKE '%' || replace(replace(replace("
                            "       kr_fold($1), '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%'"
                            "   AND ($2::bigint IS NULL OR (kr_sort_key(p.created_at), p.id) > ($2::bigint, $3::uuid))"
                            " ORDER BY kr_sort_key(p.created_at), p.id LIMIT $4"},
     [REG_PUBLIC_GET] = {"reg_public_get",
-                        "SELECT kr_professional_json(p) FROM professionals p WHERE p.registration_number = $1"},
+                        "SELECT kr_public_view(p.id, $2::date) FROM professionals p" STATUS_ON("$2::date")
+                        " WHERE p.registration_number = $1 AND" LISTED},
+
+    /* ---- status timelines (register/status_store.c) ---------------------------------------- */
+    [REG_STATUS_CLEAR] = {"reg_status_clear", "DELETE FROM registration_statuses WHERE professional_id = $1"},
+    [REG_STATUS_INSERT] = {"reg_status_insert",
+                           "INSERT INTO registration_statuses (professional_id, from_on, until_on, status)"
+                           " SELECT * FROM unnest($1::uuid[], $2::date[], $3::date[], $4::text[])"},
+    [REG_BACKFILL_PATIENCE] = {"reg_backfill_patience",
+                               "SELECT set_config('statement_timeout', '600000', true),"
+                               " set_config('lock_timeout', '600000', true), set_config('jit', 'off', true)"},
+    /* An arbitrary constant that names "registration status backfill" among advisory locks. */
+    [REG_BACKFILL_ADVISORY_LOCK] = {"reg_backfill_advisory_lock", "SELECT pg_advisory_xact_lock(727073690007)"},
+    /* The lateral probe keeps this a nested loop: a merge anti-join would read every stored span. */
+    [REG_BACKFILL_LOCK_BATCH] = {"reg_backfill_lock_batch",
+                                 "SELECT p.id FROM professionals p LEFT JOIN LATERAL (SELECT 1 AS found FROM"
+                                 " registration_statuses s WHERE s.professional_id = p.id LIMIT 1) s ON true"
+                                 " WHERE p.id > $1::uuid AND s.found IS NULL ORDER BY p.id LIMIT $2::int FOR UPDATE OF p"},
+    /* After the lock, in a new snapshot: the batch's range, less those with a timeline (others
+     * in the range, or one a writer stored meanwhile). */
+    [REG_BACKFILL_FACTS] = {"reg_backfill_facts",
+                            "SELECT f.id, f.facts FROM kr_registration_facts($1::uuid, $2::uuid) f"
+                            " WHERE NOT EXISTS (SELECT 1 FROM registration_statuses s WHERE s.professional_id = f.id)"},
 };
 
-_Static_assert(REG_STATEMENT_COUNT == 52, "list every statement above");
+_Static_assert(REG_STATEMENT_COUNT == 60, "list every statement above");
 
 const db_statement *const register_statements[] = {
 #define S(i) &statements[i]
-    S(0),  S(1),  S(2),  S(3),  S(4),  S(5),  S(6),  S(7),  S(8),  S(9),  S(10), S(11), S(12),
+    S(0), S(1), S(2), S(3), S(4), S(5), S(6), S(7), S(8), S(9), S(10), S(11), S(12),
     S(13), S(14), S(15), S(16), S(17), S(18), S(19), S(20), S(21), S(22), S(23), S(24), S(25),
     S(26), S(27), S(28), S(29), S(30), S(31), S(32), S(33), S(34), S(35), S(36), S(37), S(38),
-    S(39), S(40), S(41), S(42), S(43), S(44), S(45), S(46), S(47), S(48), S(49), S(50), S(51), NULL
+    S(39), S(40), S(41), S(42), S(43), S(44), S(45), S(46), S(47), S(48), S(49), S(50), S(51),
+    S(52), S(53), S(54), S(55), S(56), S(57), S(58), S(59), NULL
 #undef S
 };
 

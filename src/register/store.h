@@ -1,9 +1,9 @@
 /* store.h (register): the professional register's rows in PostgreSQL.
  *
- * JSON comes from PostgreSQL (kr_*_json in sql/0004_register.sql) as text the caller frees with
- * free(); a professional's JSON carries `state`, `periods` and `measures`, from which the service
- * computes the status on a date (register/view.c). Statements that write run in the caller's
- * transaction. */
+ * JSON comes from PostgreSQL (kr_*_json and kr_*_view in sql/) as text the caller frees with
+ * free(), ready to send. Answers carry the status from the stored timeline on the date asked
+ * (register/status_store.h); REG_PRO_FACTS is the record with the facts a writer decides on
+ * (`state`, `periods`, `measures`). Statements that write run in the caller's transaction. */
 #ifndef KR_REGISTER_STORE_H
 #define KR_REGISTER_STORE_H
 
@@ -21,7 +21,7 @@ typedef enum {
   REG_CODE_LIST, REG_CODE_GET, REG_CODE_INSERT,
   REG_COMPETENCE_LIST, REG_COMPETENCE_GET, REG_COMPETENCE_INSERT, REG_COMPETENCE_UPDATE, REG_COMPETENCE_UNKNOWN,
   REG_ACTIVITY_TYPES, REG_ACTIVITY_CATEGORY,
-  REG_PRO_INSERT, REG_PRO_EXISTS, REG_PRO_GET, REG_PRO_GET_LOCKED, REG_PRO_PAGE, REG_HISTORY_ADD, REG_HISTORY_LIST,
+  REG_PRO_INSERT, REG_PRO_EXISTS, REG_PRO_GET, REG_PRO_LOCK, REG_PRO_FACTS, REG_PRO_PAGE, REG_HISTORY_ADD, REG_HISTORY_LIST,
   REG_DIPLOMA_PUT, REG_DIPLOMA_GET, REG_ACCEPT, REG_CURRENT_CODE_ACCEPTED, REG_APPROVE, REG_FIRST_PERIOD,
   REG_REJECT, REG_DEREGISTER, REG_EXPORT,
   REG_MEASURE_INSERT, REG_MEASURE_LIST, REG_MEASURE_GET_LOCKED, REG_MEASURE_END, REG_MEASURE_REVOKE,
@@ -30,6 +30,8 @@ typedef enum {
   REG_ACTIVITY_LOCK, REG_EVIDENCE_COUNT, REG_EVIDENCE_INSERT, REG_EVIDENCE_GET, REG_EVIDENCE_DELETE,
   REG_PERIODS, REG_COMPLETED_ACTIVITIES, REG_NEXT_PERIOD,
   REG_PUBLIC_SEARCH, REG_PUBLIC_GET,
+  REG_STATUS_FACTS, REG_STATUS_CLEAR, REG_STATUS_INSERT, REG_BACKFILL_PATIENCE, REG_BACKFILL_ADVISORY_LOCK, REG_BACKFILL_LOCK_BATCH,
+  REG_BACKFILL_FACTS,
   REG_STATEMENT_COUNT
 } register_stmt;
 

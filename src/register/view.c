@@ -16,89 +16,12 @@ const char *register_professional_param(http_ctx *ctx) {
   return id;
 }
 
-static bool date_of(const json_t *obj, const char *name, kr_date *out) {
-  return date_parse(json_string_value(json_object_get(obj, name)), out);
-}
-
-bool register_facts_of(const json_t *pro, professional_facts *out) {
-  memset(out, 0, sizeof *out);
-  reg_facts *f = &out->facts;
-  if (!register_state_parse(json_string_value(json_object_get(pro, "state")), &f->state)) return false;
-  f->has_deregistered_on = date_of(pro, "deregisteredOn", &f->deregistered_on);
-  size_t i;
-  const json_t *v;
-  json_array_foreach(json_object_get(pro, "periods"), i, v) {
-    if (f->period_count == 32) break;
-    reg_period *p = &out->periods[f->period_count];
-    if (date_of(v, "startsOn", &p->starts_on) && date_of(v, "endsOn", &p->ends_on)) f->period_count++;
-  }
-  json_array_foreach(json_object_get(pro, "measures"), i, v) {
-    if (f->measure_count == 32) break;
-    reg_measure *m = &out->measures[f->measure_count];
-    if (!register_measure_type_parse(json_string_value(json_object_get(v, "type")), &m->type) ||
-        !date_of(v, "startsOn", &m->starts_on))
-      continue;
-    m->has_ends_on = date_of(v, "endsOn", &m->ends_on);
-    m->has_ended_on = date_of(v, "endedOn", &m->ended_on);
-    f->measure_count++;
-  }
-  f->periods = out->periods;
-  f->measures = out->measures;
-  return true;
-}
-
-static json_t *public_view(json_t *pro, reg_status status, const char *on_text) {
-  json_t *periods = json_array(), *measures = json_array();
-  size_t i;
-  json_t *v;
-  json_array_foreach(json_object_get(pro, "periods"), i, v)
-    json_array_append_new(periods, json_pack("{s:O, s:O}", "startsOn", json_object_get(v, "startsOn"),
-                                             "endsOn", json_object_get(v, "endsOn")));
-  json_array_foreach(json_object_get(pro, "measures"), i, v)
-    if (json_is_true(json_object_get(v, "public")))
-      json_array_append_new(measures, json_pack("{s:O, s:O, s:O}", "type", json_object_get(v, "type"),
-                                                "startsOn", json_object_get(v, "startsOn"), "endsOn",
-                                                json_object_get(v, "endsOn")));
-  return json_pack("{s:O, s:O, s:O, s:O, s:s, s:s, s:o, s:o}", "registrationNumber",
-                   json_object_get(pro, "registrationNumber"), "givenName", json_object_get(pro, "givenName"),
-                   "familyName", json_object_get(pro, "familyName"), "profile", json_object_get(pro, "profile"),
-                   "status", register_status_name(status), "statusOn", on_text, "periods", periods, "measures",
-                   measures);
-}
-
-char *register_professional_view(const char *json, kr_date on, bool public, reg_status *status) {
-  json_t *pro = json_loads(json, 0, NULL);
-  professional_facts f;
-  if (!pro || !register_facts_of(pro, &f)) {
-    json_decref(pro);
-    return NULL;
-  }
-  *status = register_status_on(&f.facts, on);
-  char on_text[11];
-  date_format(on, on_text);
-  json_t *view;
-  if (public) {
-    view = public_view(pro, *status, on_text);
-  } else {
-    view = json_incref(pro);
-    int period = register_period_on(f.periods, f.facts.period_count, on);
-    char start[11], end[11];
-    if (period >= 0) {
-      date_format(f.periods[period].starts_on, start);
-      date_format(f.periods[period].ends_on, end);
-    }
-    json_object_set_new(view, "status", json_string(register_status_name(*status)));
-    json_object_set_new(view, "statusOn", json_string(on_text));
-    json_object_set_new(view, "periodStart", period >= 0 ? json_string(start) : json_null());
-    json_object_set_new(view, "periodEnd", period >= 0 ? json_string(end) : json_null());
-    json_object_del(view, "state");
-    json_object_del(view, "periods");
-    json_object_del(view, "measures");
-  }
-  char *out = view ? json_dumps(view, JSON_COMPACT) : NULL;
-  json_decref(view);
-  json_decref(pro);
-  return out;
+void register_reply_professional(http_ctx *ctx, db_conn *db, const char *id, kr_date on, int status) {
+  char day[11], *json = NULL;
+  date_format(on, day);
+  kr_err e = register_fetch(db, REG_PRO_GET, 2, (const char *[]){id, day}, &json);
+  if (e == KR_OK) label_reply_json_text(ctx, status, json);
+  else label_reply_error(ctx, e, "There is no such professional.");
 }
 
 kr_err register_fetch(db_conn *db, register_stmt which, int n, const char *const *values, char **out) {
@@ -111,10 +34,11 @@ kr_err register_run(db_conn *db, register_stmt which, int n, const char *const *
 
 bool register_load(http_ctx *ctx, db_conn *db, const char *id, bool lock, json_t **pro, professional_facts *f) {
   char *json = NULL;
-  kr_err e = register_fetch(db, lock ? REG_PRO_GET_LOCKED : REG_PRO_GET, 1, (const char *[]){id}, &json);
+  kr_err e = lock ? register_lock(db, id) : KR_OK;
+  if (e == KR_OK) e = register_fetch(db, REG_PRO_FACTS, 1, (const char *[]){id}, &json);
   *pro = e == KR_OK ? json_loads(json, 0, NULL) : NULL;
   free(json);
-  if (e == KR_OK && (!*pro || !register_facts_of(*pro, f))) e = KR_INTERNAL;
+  if (e == KR_OK && (!*pro || !register_facts_of(json_object_get(*pro, "facts"), f))) e = KR_INTERNAL;
   if (e != KR_OK) {
     json_decref(*pro);
     *pro = NULL;

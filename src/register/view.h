@@ -1,5 +1,5 @@
 /* view.h (register): what the register's handlers share: who may reach a professional, the
- * professional and public views with their status on a date, and file checks. */
+ * professional's answer, loading a professional's facts for a decision, and file checks. */
 #ifndef KR_REGISTER_VIEW_H
 #define KR_REGISTER_VIEW_H
 
@@ -9,28 +9,21 @@
 #include "core/date.h"
 #include "http/context.h"
 #include "register/rules.h"
+#include "register/status_store.h"
 #include "register/store.h"
 
 /* The {professionalId} the caller may reach (admin: any; a professional: itself), else NULL
  * after answering 400/404. */
 const char *register_professional_param(http_ctx *ctx);
 
-/* Reads kr_professional_json's facts: state, periods, measures. `periods`/`measures` are filled
- * up to their capacity (32 each). False when the JSON is not one. */
-typedef struct {
-  reg_facts facts;
-  reg_period periods[32];
-  reg_measure measures[32];
-} professional_facts;
-bool register_facts_of(const json_t *pro, professional_facts *out);
+/* Answers the professional as of `on` with `status` (200/201), its JSON made by PostgreSQL with
+ * the status from the stored timeline; 404 when there is none. */
+void register_reply_professional(http_ctx *ctx, db_conn *db, const char *id, kr_date on, int status);
 
-/* The professional as the API shows it on `on` (status, statusOn, periodStart, periodEnd), or the
- * public view (public fields, periods, public measures). New JSON text (free it); NULL when out
- * of memory. *status receives the status. */
-char *register_professional_view(const char *json, kr_date on, bool public_view, reg_status *status);
-
-/* Loads the professional (optionally locked) and its facts; false after answering 404/503. The
- * caller json_decrefs *pro. */
+/* Loads what a writer decides on — {profile, registrationNumber, hasDiploma, facts} with the facts
+ * of kr_registration_facts — and reads the facts into *f; with `lock`, locks the professional's row
+ * first, so that they are read after the lock (inside the caller's transaction). False after
+ * answering 404/503. The caller json_decrefs *pro. */
 bool register_load(http_ctx *ctx, db_conn *db, const char *id, bool lock, json_t **pro, professional_facts *f);
 
 /* Runs one register statement for its first column as text (KR_NOT_FOUND: no row). */

@@ -483,7 +483,7 @@ def unmet_map(progress):
 
 
 def collect(client, path, token=None, limit=2, max_pages=200, **params):
-    """Follow nextCursor to the end; returns (items, pages)."""
+    """Follow nextCursor to the end; returns (items, pages). Every page but the last is full."""
     items, cursor, pages = [], None, 0
     for _ in range(max_pages):
         q = dict(params, limit=str(limit))
@@ -496,6 +496,7 @@ def collect(client, path, token=None, limit=2, max_pages=200, **params):
         items += body["items"]
         pages += 1
         cursor = body["nextCursor"]
+        assert cursor is None or len(body["items"]) == limit, f"a short page before the last: {body}"
         if cursor is None:
             return items, pages
     raise AssertionError("pagination does not end")

@@ -1,5 +1,6 @@
 """Rules that must hold under concurrent requests: unique registration numbers, at most five
-evidence files per activity, one record per e-mail address, one re-registration per period."""
+evidence files per activity, one record per e-mail address, one re-registration per period, one
+status change of a kind (each decided on the facts read after the professional's row lock)."""
 
 import re
 import threading
@@ -101,3 +102,33 @@ def test_concurrent_reregistration_starts_one_period(server, contract, client, r
     periods = client.get(f"{PROFS}/{p['id']}/export", token=rg.admin).json()["periods"]
     assert [x["number"] for x in periods] == [1, 2], periods
     assert all(c in (200, 409) for c in codes), codes
+
+
+def test_concurrent_deregistrations_of_one_professional(server, contract, client, rg):
+    p = rg.registered(R.days(-30))
+    admin = rg.admin
+    on = R.days(1)
+    results = in_parallel(server, contract,
+                          [lambda c: c.post(f"{PROFS}/{p['id']}/deregistration", token=admin,
+                                            json={"on": on, "reason": "Gestopt"})] * 8)
+    codes = sorted(r.status_code for r in results)
+    assert codes == [200] + [409] * 7, [r.content[:200] for r in results]
+    for r in results:
+        if r.status_code == 409:
+            assert_problem(r, 409)
+    hist = [h["type"] for h in rg.history(p["id"])]
+    assert hist.count("deregistered") == 1, hist
+    assert rg.status_on(p["id"], R.days(0)) == "registered" and rg.status_on(p["id"], on) == "deregistered"
+
+
+def test_concurrent_endings_of_one_suspension(server, contract, client, rg):
+    p = rg.registered(R.days(-100))
+    m = rg.impose(p["id"], "suspension", R.days(-10), R.days(10)).json()
+    admin = rg.admin
+    path = f"{PROFS}/{p['id']}/measures/{m['id']}/ending"
+    results = in_parallel(server, contract, [lambda c: c.post(path, token=admin, json={"on": R.days(0)})] * 8)
+    codes = sorted(r.status_code for r in results)
+    assert codes == [200] + [409] * 7, [r.content[:200] for r in results]
+    hist = [h["type"] for h in rg.history(p["id"])]
+    assert hist.count("measure_ended") == 1, hist
+    assert rg.status_on(p["id"], R.days(-1)) == "suspended" and rg.status_on(p["id"], R.days(0)) == "registered"

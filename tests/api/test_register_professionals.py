@@ -424,6 +424,28 @@ def test_list_pagination_no_gaps_no_duplicates(client, rg):
     assert pages == 4
 
 
+def test_list_status_filter_gives_full_pages(client, rg):
+    """The status filter runs in SQL before the page is cut: with applied records between the
+    registered ones, a page of 2 registered holds 2 (it used to hold what was left of 2 rows)."""
+    t = R.tag()
+    registered = []
+    for i in range(3):
+        rg.new(familyName=f"Vol {t} a{i}")
+        registered.append(rg.registered(R.days(-30), familyName=f"Vol {t} r{i}")["id"])
+        rg.new(familyName=f"Vol {t} b{i}")
+    r = client.get(PROFS, token=rg.admin, params={"q": t, "status": "registered", "limit": "2"})
+    assert r.status_code == 200, r.content
+    first = r.json()
+    assert [i["id"] for i in first["items"]] == registered[:2] and first["nextCursor"], first
+    assert all(i["status"] == "registered" for i in first["items"])
+    r = client.get(PROFS, token=rg.admin,
+                   params={"q": t, "status": "registered", "limit": "2", "cursor": first["nextCursor"]})
+    assert r.status_code == 200, r.content
+    assert [i["id"] for i in r.json()["items"]] == registered[2:] and r.json()["nextCursor"] is None
+    items, pages = R.collect(client, PROFS, token=rg.admin, limit=1, q=t, status="applied")
+    assert len(items) == pages == 6
+
+
 @pytest.mark.parametrize("params,field", [
     ({"limit": "101"}, "limit"), ({"limit": "0"}, "limit"), ({"limit": "x"}, "limit"),
     ({"cursor": "not-a-cursor"}, "cursor"), ({"status": "sleeping"}, "status"),

@@ -100,10 +100,30 @@ def test_search_pagination(client, rg, pub):
         assert len(r.json()["items"]) <= 2
         seen += [i["registrationNumber"] for i in r.json()["items"]]
         cursor = r.json()["nextCursor"]
+        assert cursor is None or len(r.json()["items"]) == 2, "every page but the last is full"
         pages += 1
         if cursor is None or pages > 10:
             break
     assert len(seen) == len(set(seen)) == 5 and set(seen) == made
+
+
+def test_search_pages_are_full_although_unlisted_ones_match(client, rg, pub):
+    """Applied, rejected and deregistered professionals match the name but are not listed: they
+    are left out in SQL, before the page is cut, so each page holds `limit` items but the last."""
+    t = R.tag()
+    listed = []
+    for i in range(3):
+        rg.new(familyName=f"Verborgen {t} a{i}")
+        listed.append(rg.registered(R.days(-30), familyName=f"Zichtbaar {t} {i}")["number"])
+        gone = rg.registered(R.days(-30), familyName=f"Vertrokken {t} {i}")
+        rg.deregister(gone["id"], on=R.days(-1))
+    r = pub.get(REGISTER, params={"q": t, "limit": "2"})
+    assert r.status_code == 200, r.content
+    first = r.json()
+    assert [i["registrationNumber"] for i in first["items"]] == listed[:2] and first["nextCursor"], first
+    r = pub.get(REGISTER, params={"q": t, "limit": "2", "cursor": first["nextCursor"]})
+    assert r.status_code == 200, r.content
+    assert [i["registrationNumber"] for i in r.json()["items"]] == listed[2:] and r.json()["nextCursor"] is None
 
 
 @pytest.mark.parametrize("params,field", [

@@ -9,6 +9,7 @@
 #include "auth/password.h"
 #include "core/rand.h"
 #include "core/text.h"
+#include "http/busy.h"
 #include "http/body.h"
 #include "http/pagination.h"
 #include "http/ratelimit.h"
@@ -433,8 +434,12 @@ void register_history_handler(http_ctx *ctx) { reply_own(ctx, REG_HISTORY_LIST);
 void register_export_handler(http_ctx *ctx) {
   if (!http_query_only(ctx, (const char *const[]){NULL})) return;
   const char *id = register_professional_param(ctx);
-  db_conn *db = id ? http_db(ctx) : NULL;
-  if (!db) return;
+  if (!id || !http_busy_enter(ctx)) return;
+  db_conn *db = http_db(ctx);
+  if (!db) {
+    http_busy_leave(ctx);
+    return;
+  }
   char *json = NULL;
   kr_err e = register_fetch(db, REG_EXPORT, 1, (const char *[]){id}, &json);
   json_t *all = e == KR_OK ? json_loads(json, 0, NULL) : NULL;
@@ -450,4 +455,5 @@ void register_export_handler(http_ctx *ctx) {
   free(view);
   json_decref(all);
   label_reply_result(ctx, e, json, missing);
+  http_busy_leave(ctx);
 }

@@ -155,7 +155,6 @@ bool config_load(config *cfg, config_source get, bool need_server, char *err, si
   read_int(&p, get, "CONNECTION_TIMEOUT_SECONDS", 30, 1, 3600, &cfg->connection_timeout);
   read_int(&p, get, "MAX_CONNECTIONS", 1024, 1, 100000, &cfg->max_connections);
   read_int(&p, get, "MAX_CONNECTIONS_PER_IP", 256, 1, 100000, &cfg->max_connections_per_ip);
-  read_int(&p, get, "REQUEST_DEADLINE_SECONDS", 10, 1, 3600, &cfg->request_deadline);
   read_int(&p, get, "MAX_ACTIVITIES_PER_PERIOD", 1000, 1, 1000000, &cfg->max_activities_per_period);
   read_int(&p, get, "EVIDENCE_BYTES_PER_PROFESSIONAL", 100 * 1048576, 1048576, 2147483647,
            &cfg->evidence_bytes_per_professional);

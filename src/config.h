@@ -36,7 +36,6 @@ typedef struct {
   int connection_timeout;
   int max_connections;
   int max_connections_per_ip;
-  int request_deadline;           /* seconds a request may take to arrive (headers and body) */
   int max_activities_per_period;  /* development activities per professional per period */
   int evidence_bytes_per_professional;
   int expensive_per_account;      /* parallel expensive requests (exports) per account */

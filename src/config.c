@@ -150,10 +150,15 @@ bool config_load(config *cfg, config_source get, bool need_server, char *err, si
 
   read_int(&p, get, "STATEMENT_TIMEOUT_MS", 5000, 100, 600000, &cfg->statement_timeout_ms);
   read_int(&p, get, "LOGIN_FAILURE_LIMIT", 5, 1, 1000, &cfg->login_failure_limit);
+  read_int(&p, get, "LOGIN_ADDRESS_FAILURE_LIMIT", 50, 1, 100000, &cfg->login_address_failure_limit);
   read_int(&p, get, "LOGIN_FAILURE_WINDOW_SECONDS", 900, 1, 86400, &cfg->login_failure_window);
   read_int(&p, get, "CONNECTION_TIMEOUT_SECONDS", 30, 1, 3600, &cfg->connection_timeout);
   read_int(&p, get, "MAX_CONNECTIONS", 1024, 1, 100000, &cfg->max_connections);
   read_int(&p, get, "MAX_CONNECTIONS_PER_IP", 256, 1, 100000, &cfg->max_connections_per_ip);
+  read_int(&p, get, "MAX_ACTIVITIES_PER_PERIOD", 1000, 1, 1000000, &cfg->max_activities_per_period);
+  read_int(&p, get, "EVIDENCE_BYTES_PER_PROFESSIONAL", 100 * 1048576, 1048576, 2147483647,
+           &cfg->evidence_bytes_per_professional);
+  read_int(&p, get, "EXPENSIVE_REQUESTS_PER_ACCOUNT", 2, 1, 256, &cfg->expensive_per_account);
   read_int(&p, get, "SHUTDOWN_GRACE_SECONDS", 10, 0, 300, &cfg->shutdown_grace);
   read_int(&p, get, "EXPIRY_INTERVAL_SECONDS", 300, 1, 86400, &cfg->expiry_interval);
   cfg->webhook_allowed_host_count =

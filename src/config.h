@@ -32,9 +32,13 @@ typedef struct {
   int statement_timeout_ms;
   int login_failure_limit;
   int login_failure_window;
+  int login_address_failure_limit;
   int connection_timeout;
   int max_connections;
   int max_connections_per_ip;
+  int max_activities_per_period;  /* development activities per professional per period */
+  int evidence_bytes_per_professional;
+  int expensive_per_account;      /* parallel expensive requests (exports) per account */
   int shutdown_grace;
   int expiry_interval;            /* seconds between scans for expired certificates */
   char webhook_allowed_hosts[CONFIG_MAX_LIST][256];

@@ -51,18 +51,23 @@ static void grant_with_secret(http_ctx *ctx, const char *name, const char *secre
   const config *cfg = ctx->services->cfg;
   db_conn *db = http_db(ctx);
   if (!db) return;
-  int attempts = 0, retry_after = 0;
-  kr_err e = auth_store_count_attempt(db, name, cfg->login_failure_window, &attempts, &retry_after);
+  auth_attempts counted;
+  kr_err e = auth_store_count_attempt(db, name, ctx->client_ip, cfg->login_failure_window, &counted);
   if (e != KR_OK) {
     oauth_store_failure(ctx, e);
     return;
   }
-  if (attempts > cfg->login_failure_limit) {
+  bool pair_over = counted.pair > cfg->login_failure_limit;
+  if (pair_over || counted.address > cfg->login_address_failure_limit) {
     char seconds[16];
-    snprintf(seconds, sizeof seconds, "%d", retry_after);
+    snprintf(seconds, sizeof seconds, "%d",
+             pair_over ? counted.pair_retry_after : counted.address_retry_after);
     http_set_header(ctx, "Retry-After", seconds);
     oauth_problem(ctx, KR_TOO_MANY_REQUESTS, "temporarily_unavailable",
-                  "Too many failed sign-ins for this account; wait before trying again.", NULL);
+                  pair_over ? "Too many failed sign-ins for this account from this address; wait "
+                              "before trying again."
+                            : "Too many failed sign-ins from this address; wait before trying again.",
+                  NULL);
     return;
   }
   auth_account account;
@@ -97,7 +102,7 @@ static void grant_with_secret(http_ctx *ctx, const char *name, const char *secre
    * one writes is one transaction. */
   char refresh[REFRESH_TOKEN_SIZE];
   e = db_begin(db);
-  if (e == KR_OK) e = auth_store_clear_attempts(db, name);
+  if (e == KR_OK) e = auth_store_clear_attempts(db, name, ctx->client_ip);
   if (e == KR_OK && !machine)
     e = auth_store_refresh_issue(db, account.who.account_id, cfg->refresh_token_ttl, refresh);
   if (e == KR_OK) e = db_commit(db);

@@ -18,20 +18,28 @@ static const db_statement find_by_id = {
     " certifying_body_id::text, municipality_code, ''), password_hash"
     " FROM accounts WHERE id = $1"};
 
+/* One statement counts the attempt twice: for the (username, address) pair and for the address.
+ * Row 1 is the pair, row 2 the address. */
 static const db_statement count_attempt = {
     "auth_count_attempt",
-    "INSERT INTO login_failures AS l (username_key, attempts, window_start)"
-    " VALUES (lower($1), 1, now())"
-    " ON CONFLICT (username_key) DO UPDATE SET"
-    "  attempts = CASE WHEN l.window_start + make_interval(secs => $2) <= now()"
+    "WITH counted AS ("
+    " INSERT INTO login_failures AS l (username_key, client, attempts, window_start)"
+    " VALUES ('user:' || lower($1), $2, 1, now()), ('address', $2, 1, now())"
+    " ON CONFLICT (username_key, client) DO UPDATE SET"
+    "  attempts = CASE WHEN l.window_start + make_interval(secs => $3) <= now()"
     "                  THEN 1 ELSE l.attempts + 1 END,"
-    "  window_start = CASE WHEN l.window_start + make_interval(secs => $2) <= now()"
+    "  window_start = CASE WHEN l.window_start + make_interval(secs => $3) <= now()"
     "                  THEN now() ELSE l.window_start END"
-    " RETURNING attempts,"
-    "  greatest(1, ceil(extract(epoch FROM window_start + make_interval(secs => $2) - now())))::int"};
+    " RETURNING username_key <> 'address' AS pair, attempts,"
+    "  greatest(1, ceil(extract(epoch FROM window_start + make_interval(secs => $3) - now())))::int AS retry)"
+    " SELECT attempts, retry FROM counted ORDER BY pair DESC"};
 
+/* After a correct secret: the pair starts over, and the address gets its attempt back. */
 static const db_statement clear_attempts = {
-    "auth_clear_attempts", "DELETE FROM login_failures WHERE username_key = lower($1)"};
+    "auth_clear_attempts",
+    "WITH pair AS (DELETE FROM login_failures WHERE username_key = 'user:' || lower($1) AND client = $2)"
+    " UPDATE login_failures SET attempts = greatest(attempts - 1, 0)"
+    " WHERE username_key = 'address' AND client = $2"};
 
 static const db_statement refresh_insert = {
     "auth_refresh_insert",
@@ -104,22 +112,26 @@ kr_err auth_store_find_by_id(db_conn *db, const char *account_id, auth_account *
   return find_account(db, &find_by_id, account_id, out, found);
 }
 
-kr_err auth_store_count_attempt(db_conn *db, const char *username, int window_seconds,
-                                int *attempts, int *retry_after) {
+kr_err auth_store_count_attempt(db_conn *db, const char *username, const char *client,
+                                int window_seconds, auth_attempts *out) {
   char window[16];
   snprintf(window, sizeof window, "%d", window_seconds);
   PGresult *r;
-  kr_err e = run(db, &count_attempt, 2, (const char *[]){username, window}, &r);
-  if (e == KR_OK) {
-    *attempts = atoi(PQgetvalue(r, 0, 0));
-    *retry_after = atoi(PQgetvalue(r, 0, 1));
+  kr_err e = run(db, &count_attempt, 3, (const char *[]){username, client, window}, &r);
+  if (e == KR_OK && PQntuples(r) == 2) {
+    out->pair = atoi(PQgetvalue(r, 0, 0));
+    out->pair_retry_after = atoi(PQgetvalue(r, 0, 1));
+    out->address = atoi(PQgetvalue(r, 1, 0));
+    out->address_retry_after = atoi(PQgetvalue(r, 1, 1));
+  } else if (e == KR_OK) {
+    e = KR_INTERNAL;
   }
   PQclear(r);
   return e;
 }
 
-kr_err auth_store_clear_attempts(db_conn *db, const char *username) {
-  return run(db, &clear_attempts, 1, (const char *[]){username}, NULL);
+kr_err auth_store_clear_attempts(db_conn *db, const char *username, const char *client) {
+  return run(db, &clear_attempts, 2, (const char *[]){username, client}, NULL);
 }
 
 static kr_err insert_refresh(db_conn *db, const char *account_id, const char *family,

@@ -25,12 +25,20 @@ kr_err auth_store_find_by_username(db_conn *db, const char *username, auth_accou
 /* Looks an account up by id. */
 kr_err auth_store_find_by_id(db_conn *db, const char *account_id, auth_account *out, bool *found);
 
-/* Counts one sign-in attempt for username inside a window of window_seconds. *attempts is the
- * count including this one; *retry_after the seconds until the window ends. */
-kr_err auth_store_count_attempt(db_conn *db, const char *username, int window_seconds,
-                                int *attempts, int *retry_after);
-/* Forgets the attempts after a successful sign-in. */
-kr_err auth_store_clear_attempts(db_conn *db, const char *username);
+/* Sign-in attempts counted inside a window: for a (username, address) pair and for the address
+ * alone, each with the seconds until its window ends. */
+typedef struct {
+  int pair, pair_retry_after;
+  int address, address_retry_after;
+} auth_attempts;
+
+/* Counts one sign-in attempt for username from client (an address) inside a window of
+ * window_seconds; the counts include this one. Never counted per username alone, so that no one
+ * can lock an account's owner out from another address. */
+kr_err auth_store_count_attempt(db_conn *db, const char *username, const char *client,
+                                int window_seconds, auth_attempts *out);
+/* After a successful sign-in: forgets the pair's attempts and gives the address this one back. */
+kr_err auth_store_clear_attempts(db_conn *db, const char *username, const char *client);
 
 /* Issues a refresh token for account_id in a new family, valid for ttl_seconds. */
 kr_err auth_store_refresh_issue(db_conn *db, const char *account_id, int ttl_seconds,

@@ -9,6 +9,7 @@
 #include "http/pagination.h"
 #include "label/view.h"
 #include "register/handlers.h"
+#include "register/quota.h"
 #include "register/view.h"
 
 #define MAX_GOALS 50
@@ -185,10 +186,18 @@ static void write_activity(http_ctx *ctx, const char *activity) {
       e = text ? register_fetch(db, REG_ACTIVITY_UPDATE, 3, (const char *[]){activity, id, text}, &json) : KR_INTERNAL;
       label_reply_result(ctx, e, json, activity_missing);
     } else {
-      e = text ? db_fetch_text_and_id(db, register_statement(REG_ACTIVITY_INSERT), 2, (const char *[]){id, text}, &json, made)
-               : KR_INTERNAL;
-      snprintf(collection, sizeof collection, "/v1/professionals/%s/development-activities", id);
-      label_reply_created(ctx, e, json, collection, made, activity_missing);
+      /* Counted and inserted under the professional's quota lock. */
+      e = text ? db_begin(db) : KR_INTERNAL;
+      if (e == KR_OK && !register_quota_activity(ctx, db, id, body_string(body, "startedOn"))) {
+        db_rollback(db);
+      } else {
+        if (e == KR_OK)
+          e = db_fetch_text_and_id(db, register_statement(REG_ACTIVITY_INSERT), 2, (const char *[]){id, text}, &json, made);
+        if (e == KR_OK) e = db_commit(db);
+        else db_rollback(db);
+        snprintf(collection, sizeof collection, "/v1/professionals/%s/development-activities", id);
+        label_reply_created(ctx, e, json, collection, made, activity_missing);
+      }
     }
     free(text);
   }
@@ -314,6 +323,10 @@ void register_evidence_upload_handler(http_ctx *ctx) {
   if (!activity) return;
   char *count = NULL, *json = NULL, made[37] = "", sha[65], size[16], collection[160];
   kr_err e = db_begin(db);
+  if (e == KR_OK && !register_quota_evidence(ctx, db, professional, ctx->req->binary_body_length)) {
+    db_rollback(db);
+    return;
+  }
   /* Count under the activity's row lock, so that two uploads cannot both be the fifth. */
   char *locked = NULL;
   if (e == KR_OK) e = register_fetch(db, REG_ACTIVITY_LOCK, 2, (const char *[]){activity, professional}, &locked);

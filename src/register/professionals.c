@@ -9,6 +9,7 @@
 #include "auth/password.h"
 #include "core/rand.h"
 #include "core/text.h"
+#include "http/busy.h"
 #include "http/body.h"
 #include "http/pagination.h"
 #include "http/ratelimit.h"
@@ -412,11 +413,16 @@ void register_history_handler(http_ctx *ctx) { reply_own(ctx, REG_HISTORY_LIST);
 void register_export_handler(http_ctx *ctx) {
   if (!http_query_only(ctx, (const char *const[]){NULL})) return;
   const char *id = register_professional_param(ctx);
-  db_conn *db = id ? http_db(ctx) : NULL;
-  if (!db) return;
+  if (!id || !http_busy_enter(ctx)) return;
+  db_conn *db = http_db(ctx);
+  if (!db) {
+    http_busy_leave(ctx);
+    return;
+  }
   /* The record as the professional sees it (with its status today), like GET .../{id}. */
   char today[11], *json = NULL;
   date_format(date_today(), today);
   kr_err e = register_fetch(db, REG_EXPORT, 2, (const char *[]){id, today}, &json);
   label_reply_result(ctx, e, json, missing);
+  http_busy_leave(ctx);
 }

@@ -301,8 +301,6 @@ void label_self_put_handler(http_ctx *ctx) {
     }
   }
   db_rollback(db);
-  PQclear(held);
-  free(codes);
   json_decref(body);
 }
 

@@ -34,3 +34,14 @@ def test_reregistration_needs_no_content_type_and_refuses_a_body(client, kr):
     assert r.status_code == 409, r.content
     r = client.post(path, token=token, json={"anything": 1})
     assert_problem(r, 415)
+
+
+def test_an_id_in_capitals_names_the_same_object(client, kr):
+    prof = kr.make_account("professional")
+    token = kr.token_for(prof)
+    upper = prof["link"].upper()
+    r = client.get(f"/v1/professionals/{upper}", token=token)  # self, compared with the token's link
+    assert r.status_code == 200, r.content
+    assert r.json()["id"] == prof["link"]
+    r = client.get(f"/v1/professionals/{upper}", token=kr.admin_token())
+    assert r.status_code == 200, r.content

@@ -14,6 +14,7 @@ import uuid
 
 import pytest
 
+import kr_helpers as H
 import municipal_helpers as M
 from label_helpers import Label
 
@@ -184,14 +185,30 @@ def mutations(contract, schema, base, rng, first, want):
     return out
 
 
+class ScratchKr(H.Kr):
+    """Kr helpers bound to a database of their own."""
+
+    def __init__(self, client, pg, db):
+        super().__init__(client, pg)
+        self.db = db
+
+    def sql(self, query, db=None):
+        return self.pg.psql(query, db=db or self.db)
+
+
 @pytest.fixture
-def world(spawn_server, kr, client):
-    """A spawned sanitized server that trusts 127.0.0.1 as a proxy (each request names its own
-    client address, so per-address rate limits do not stop the fuzzing), and real objects for path
-    parameters, so handlers get as far as reading the body."""
+def world(spawn_server, pg, scratch_db):
+    """A spawned sanitized server on a database of its own (a bad body may still be accepted and
+    change reference data, such as the current code of conduct, which other tests rely on),
+    trusting 127.0.0.1 as a proxy (each request names its own client address, so per-address rate
+    limits do not stop the fuzzing), and real objects for path parameters, so handlers get as far
+    as reading the body."""
     keys_dir = M.make_ec_keys(["k1"])
+    db = scratch_db()
     srv, c = spawn_server({"TRUSTED_PROXIES": "127.0.0.1", "ATTESTATION_KEYS_DIR": keys_dir,
-                           "ATTESTATION_ACTIVE_KID": "k1"})
+                           "ATTESTATION_ACTIVE_KID": "k1"}, db=db)
+    kr = ScratchKr(c, pg, db)
+    client = c
     label = Label(client, kr)
     flow = label.certified()
     planned = label.create_audit(flow["org"]["id"], "2019", flow["party"]["body"]["id"])

@@ -195,6 +195,13 @@ void auth_token_create(http_ctx *ctx) {
   }
   json_t *errors = field_errors_new();
   body_check(body, token_fields, sizeof token_fields / sizeof token_fields[0], errors);
+  /* Names are looked up and counted (login_failures) by index: bound them before any SQL. */
+  body_check_length(body, "username", 64, errors);
+  body_check_length(body, "client_id", 64, errors);
+  body_check_length(body, "password", 128, errors);
+  body_check_length(body, "client_secret", 128, errors);
+  body_check_length(body, "refresh_token", 512, errors);
+  body_check_length(body, "scope", 1000, errors);
   const char *grant = body_string(body, "grant_type");
   enum { PASSWORD, CLIENT, REFRESH, UNKNOWN } kind = UNKNOWN;
   if (!grant) {

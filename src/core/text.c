@@ -24,6 +24,30 @@ static int hex_value(char c) {
   return -1;
 }
 
+/* Well-formed UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing above U+10FFFF. */
+static bool utf8_valid(const unsigned char *s, size_t n) {
+  for (size_t i = 0; i < n;) {
+    unsigned char c = s[i];
+    size_t more;
+    unsigned int min, cp;
+    if (c < 0x80) { i++; continue; }
+    if (c >= 0xC2 && c <= 0xDF) { more = 1; min = 0x80; cp = c & 0x1F; }
+    else if (c >= 0xE0 && c <= 0xEF) { more = 2; min = 0x800; cp = c & 0x0F; }
+    else if (c >= 0xF0 && c <= 0xF4) { more = 3; min = 0x10000; cp = c & 0x07; }
+    else return false;
+    if (n - i <= more) return false;
+    for (size_t k = 1; k <= more; k++) {
+      if ((s[i + k] & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (s[i + k] & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    i += more + 1;
+  }
+  return true;
+}
+
+/* Decoded text is well-formed UTF-8 or refused: nothing else can name a resource, and
+ * PostgreSQL answers invalid bytes with an error (it was a 500). */
 bool text_percent_decode(const char *src, size_t len, char *out, bool plus_as_space) {
   size_t o = 0;
   for (size_t i = 0; i < len; i++) {
@@ -43,7 +67,7 @@ bool text_percent_decode(const char *src, size_t len, char *out, bool plus_as_sp
     out[o++] = c;
   }
   out[o] = '\0';
-  return true;
+  return utf8_valid((const unsigned char *)out, o);
 }
 
 bool text_buf_append(text_buf *b, const char *data, size_t n) {

@@ -62,6 +62,8 @@ static PGconn *connect_and_prepare(db_pool *pool, char *err, size_t err_size) {
   return pg;
 }
 
+static bool sweep_idle(db_pool *pool);
+
 /* The keeper replaces broken connections in the background, so no request thread ever blocks
  * in PQconnectdb. */
 static void *keeper_main(void *arg) {
@@ -75,7 +77,12 @@ static void *keeper_main(void *arg) {
         break;
       }
     if (target < 0) {
-      pthread_cond_wait(&pool->wake_keeper, &pool->lock);
+      /* Nothing to repair: look at the idle connections again in a second. */
+      struct timespec tick;
+      clock_gettime(CLOCK_REALTIME, &tick);
+      tick.tv_sec += 1;
+      pthread_cond_timedwait(&pool->wake_keeper, &pool->lock, &tick);
+      sweep_idle(pool);
       continue;
     }
     db_conn *c = &pool->conns[target];
@@ -198,18 +205,36 @@ void db_pool_destroy(db_pool *pool) {
   free(pool);
 }
 
-/* An idle connection whose server went away has unread input (the FATAL notice) or a closed
- * socket: find that out without a round trip. */
+/* An idle connection has nothing to read: the server speaks only when asked, and these
+ * connections LISTEN on nothing. A readable socket on an idle connection therefore means the
+ * server said something on its own, which in practice is its goodbye: a FATAL notice
+ * ("terminating connection due to administrator command") before it closed the socket, as on a
+ * database restart. libpq would read that notice, take it for a mere warning and leave the
+ * connection CONNECTION_OK until the next query fails on it, so such a connection is judged
+ * broken here without a round trip and replaced, never handed to a request. */
 static bool still_alive(PGconn *pg) {
-  if (PQstatus(pg) != CONNECTION_OK) return false;
+  if (!pg || PQstatus(pg) != CONNECTION_OK) return false;
   struct pollfd p = {.fd = PQsocket(pg), .events = POLLIN};
   if (p.fd < 0) return false;
-  if (poll(&p, 1, 0) > 0) {
-    if (!PQconsumeInput(pg)) return false;
-    PGnotify *n;
-    while ((n = PQnotifies(pg))) PQfreemem(n);
+  int ready = poll(&p, 1, 0);
+  if (ready < 0) return errno == EINTR;
+  if (ready == 0) return true;
+  return false; /* unsolicited input, an end of file or a socket error */
+}
+
+/* Marks every idle connection that is no longer alive as broken; true when any was. Called
+ * with the lock held, by the keeper on each tick, so that connections left stale by a database
+ * restart are replaced even while no request comes. */
+static bool sweep_idle(db_pool *pool) {
+  bool any = false;
+  for (int i = 0; i < pool->size; i++) {
+    db_conn *c = &pool->conns[i];
+    if (c->state == CONN_IDLE && !still_alive(c->pg)) {
+      c->state = CONN_BROKEN;
+      any = true;
+    }
   }
-  return PQstatus(pg) == CONNECTION_OK;
+  return any;
 }
 
 static bool any_healthy(const db_pool *pool) {

@@ -1,5 +1,7 @@
 #include "http/body.h"
 
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,6 +77,13 @@ json_t *http_body_object_oauth(http_ctx *ctx, const char *oauth_error) {
   return obj;
 }
 
+/* Characters (code points) in valid UTF-8, as jansson guarantees for its strings. */
+static size_t utf8_length(const char *s) {
+  size_t n = 0;
+  for (; *s; s++) n += ((unsigned char)*s & 0xC0) != 0x80;
+  return n;
+}
+
 static bool type_ok(const json_t *v, field_type t) {
   switch (t) {
     case FIELD_STRING: return json_is_string(v);
@@ -105,6 +114,12 @@ void body_check(const json_t *obj, const body_field *fields, size_t n, json_t *e
       if (!fields[i].nullable) field_error(errors, fields[i].name, "may not be null");
     } else if (!type_ok(v, fields[i].type)) {
       field_error(errors, fields[i].name, type_message(fields[i].type));
+    } else if (fields[i].type == FIELD_STRING) {
+      body_check_length(obj, fields[i].name, BODY_MAX_STRING, errors);
+    } else if (fields[i].type == FIELD_INTEGER) {
+      json_int_t number = json_integer_value(v);
+      if (number < INT32_MIN || number > INT32_MAX)
+        field_error(errors, fields[i].name, "is out of range (at most 2147483647)");
     }
   }
   const char *key;
@@ -114,6 +129,14 @@ void body_check(const json_t *obj, const body_field *fields, size_t n, json_t *e
     for (size_t i = 0; i < n && !known; i++) known = strcmp(fields[i].name, key) == 0;
     if (!known) field_error(errors, key, "is not a known field");
   }
+}
+
+void body_check_length(const json_t *obj, const char *name, size_t max, json_t *errors) {
+  const char *s = json_string_value(json_object_get(obj, name));
+  if (!s || utf8_length(s) <= max) return;
+  char message[64];
+  snprintf(message, sizeof message, "must be at most %zu characters", max);
+  field_error(errors, name, message);
 }
 
 const char *body_string(const json_t *obj, const char *name) {

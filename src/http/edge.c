@@ -210,6 +210,11 @@ static void route_and_handle(http_ctx *ctx) {
   }
   const http_route *route = &http_routes[ctx->match.index];
   ctx->route = route;
+  /* UUIDs are case-insensitive (RFC 9562): an id in capitals names the same object, so every
+   * handler sees the canonical lower-case form that it compares with the caller's link. */
+  for (int i = 0; i < ctx->match.param_count; i++)
+    if (text_is_uuid(ctx->match.params[i]))
+      for (char *c = ctx->match.params[i]; *c; c++) *c = (char)tolower((unsigned char)*c);
   cors_headers(ctx, route, false, NULL);
   if (!authenticate(ctx, route) || !body_acceptable(ctx, route)) return;
   route->handler(ctx);

@@ -99,7 +99,7 @@ const http_route http_routes[] = {
     {{"GET", "/v1/professionals/{professionalId}/development-activities/{activityId}/evidence/{evidenceId}"}, register_evidence_get_handler, ROLE_ADMIN | ROLE_PROFESSIONAL, BODY_NONE, 0},
     {{"DELETE", "/v1/professionals/{professionalId}/development-activities/{activityId}/evidence/{evidenceId}"}, register_evidence_delete_handler, ROLE_ADMIN | ROLE_PROFESSIONAL, BODY_NONE, 0},
     {{"GET", "/v1/professionals/{professionalId}/progress"}, register_progress_handler, ROLE_ADMIN | ROLE_PROFESSIONAL, BODY_NONE, 0},
-    {{"POST", "/v1/professionals/{professionalId}/reregistration"}, register_reregistration_handler, ROLE_PROFESSIONAL, BODY_JSON, 0},
+    {{"POST", "/v1/professionals/{professionalId}/reregistration"}, register_reregistration_handler, ROLE_PROFESSIONAL, BODY_NONE, 0},
     {{"GET", "/v1/register"}, register_public_search_handler, PUBLIC, BODY_NONE, 0},
     {{"GET", "/v1/register/{registrationNumber}"}, register_public_get_handler, PUBLIC, BODY_NONE, 0},
     {{"GET", "/v1/openapi.json"}, ops_openapi, PUBLIC, BODY_NONE, ROUTE_CORS_ANY},

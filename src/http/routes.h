@@ -11,7 +11,7 @@
 typedef void (*http_handler)(http_ctx *ctx);
 
 typedef enum {
-  BODY_NONE,         /* a body is refused (415 when it has a Content-Type, else ignored) */
+  BODY_NONE,         /* no body and no Content-Type needed; a body is refused (415) */
   BODY_JSON,         /* application/json, at most MAX_BODY_BYTES */
   BODY_JSON_OR_FORM, /* also application/x-www-form-urlencoded (the OAuth endpoints) */
   BODY_FILE,         /* a raw PDF, JPEG or PNG of at most HTTP_FILE_MAX_BYTES (uploads) */

@@ -547,6 +547,16 @@ class Contract:
         return best[1], best[2]
 
     def validator(self, schema):
+        cache = self.__dict__.setdefault("_validators", {})
+        key = id(schema)
+        hit = cache.get(key)
+        if hit is not None and hit[0] is schema:
+            return hit[1]
+        v = self._new_validator(schema)
+        cache[key] = (schema, v)
+        return v
+
+    def _new_validator(self, schema):
         resolver = jsonschema.RefResolver(base_uri="", referrer=self.doc)
         return jsonschema.Draft202012Validator(schema, resolver=resolver, format_checker=FORMAT_CHECKER)
 

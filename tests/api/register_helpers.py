@@ -435,7 +435,7 @@ class Register:
         return r.json()
 
     def reregister(self, p, token=None):
-        return self.client.post(f"{PROFS}/{p['id']}/reregistration", token=token or p["token"], json={})
+        return self.client.post(f"{PROFS}/{p['id']}/reregistration", token=token or p["token"])  # no body (the contract has none)
 
     def upload_evidence(self, pid, aid, token, data=None, content_type="application/pdf", file_name=None,
                         expect=201):

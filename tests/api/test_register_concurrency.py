@@ -96,7 +96,7 @@ def test_concurrent_reregistration_starts_one_period(server, contract, client, r
     rg.meet_requirements(p, R.days(-5))
     tok = p["token"]
     results = in_parallel(server, contract,
-                          [lambda c: c.post(f"{PROFS}/{p['id']}/reregistration", token=tok, json={})] * 4)
+                          [lambda c: c.post(f"{PROFS}/{p['id']}/reregistration", token=tok)] * 4)
     codes = sorted(r.status_code for r in results)
     assert codes[0] == 200, [r.content[:200] for r in results]
     periods = client.get(f"{PROFS}/{p['id']}/export", token=rg.admin).json()["periods"]

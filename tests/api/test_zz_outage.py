@@ -1,6 +1,7 @@
 """Database outage and recovery (runs last: it stops and restarts the session's PostgreSQL)."""
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -11,6 +12,36 @@ def timed(fn):
     t0 = time.monotonic()
     r = fn()
     return r, time.monotonic() - t0
+
+
+def test_restart_while_idle_leaves_no_stale_connection(spawn_server, pg, kr):
+    """A database restart while a server idles: once /readyz says 200, no request gets a 503 from
+    a pooled connection that the restart left behind (each must be found at checkout, not by a
+    failed query)."""
+    srv, c = spawn_server({"DB_POOL_SIZE": "6", "HTTP_THREADS": "6"})
+    token = kr.admin_token()
+    # use every pooled connection once, so each holds a session the restart will end
+    with ThreadPoolExecutor(10) as ex:
+        warm = list(ex.map(lambda _: c.get("/v1/accounts/me", token=token).status_code, range(60)))
+    assert set(warm) == {200}, warm
+    pg.stop("fast")
+    pg.start()
+    started = time.monotonic()
+    while True:
+        r = c.get("/readyz", timeout=10)
+        if r.status_code == 200:
+            break
+        assert time.monotonic() - started < 15, f"/readyz not 200 within 15 s: {r.status_code}"
+        time.sleep(0.05)
+
+    def call(i):
+        path = ("/v1/accounts/me", "/v1/norm-frameworks", "/v1/accounts?limit=1")[i % 3]
+        return path, c.get(path, token=token, timeout=10).status_code
+
+    with ThreadPoolExecutor(10) as ex:
+        results = list(ex.map(call, range(240)))
+    bad = [x for x in results if x[1] != 200]
+    assert not bad, f"{len(bad)} of {len(results)} requests failed after /readyz said 200: {bad[:10]}"
 
 
 def test_database_outage_and_recovery(client, pg, kr):

@@ -14,7 +14,11 @@ static const db_statement audit_insert = {
     "INSERT INTO audits AS a (organisation_id, certifying_body_id, kind, type, framework_version,"
     " planned_on, scope, created_by)"
     " SELECT (j->>'organisationId')::uuid, (j->>'certifyingBodyId')::uuid, j->>'kind', j->>'type',"
-    " j->>'frameworkVersion', (j->>'plannedOn')::date, (j->'scope')::jsonb, $2::uuid"
+    " j->>'frameworkVersion', (j->>'plannedOn')::date,"
+    /* the scope with its defaults: no parts, no business-critical volunteers */
+    " jsonb_build_object('wholeOrganisation', j->'scope'->'wholeOrganisation',"
+    "  'parts', coalesce(j->'scope'->'parts', '[]'), 'employees', j->'scope'->'employees',"
+    "  'businessCriticalVolunteers', coalesce(j->'scope'->'businessCriticalVolunteers', '0')), $2::uuid"
     " FROM (SELECT $1::json AS j) input RETURNING kr_audit_json(a), a.id"};
 
 static const db_statement audit_facts_stmt = {

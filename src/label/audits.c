@@ -67,7 +67,7 @@ static void check_scope(const json_t *scope, bool volunteers_in_scope, json_t *e
       {"wholeOrganisation", FIELD_BOOLEAN, true, false, false},
       {"parts", FIELD_ARRAY, false, false, false},
       {"employees", FIELD_INTEGER, true, false, false},
-      {"businessCriticalVolunteers", FIELD_INTEGER, true, false, false},
+      {"businessCriticalVolunteers", FIELD_INTEGER, false, false, false}, /* default 0 */
   };
   json_t *inner = field_errors_new();
   body_check(scope, fields, 4, inner);

@@ -60,6 +60,10 @@ static void reply_row(http_ctx *ctx, const certificate_row *c, bool public_view,
 
 void label_cert_get_handler(http_ctx *ctx) {
   if (!http_query_only(ctx, (const char *const[]){NULL})) return;
+  if (ctx->signed_in && ctx->caller.role == ROLE_PROFESSIONAL) {
+    http_reply_problem(ctx, KR_FORBIDDEN, "Use the public certificate view without a token.", NULL, NULL);
+    return;
+  }
   db_conn *db = http_db(ctx);
   certificate_row c;
   /* Without a token anyone gets the public view; with one, another party's certificate is

@@ -399,3 +399,15 @@ def test_self_evaluation_access(client, lb):
     assert_problem(client.get(path, token=foreign["token"]), 404)
     assert_problem(client.get(path, token=muni), 403)
     assert client.get(path, token=mine["token"]).status_code == 200
+
+
+def test_scope_defaults_as_the_contract_says(client, lb):
+    """businessCriticalVolunteers and parts are optional (default 0 and []); the answer always
+    carries every scope member the contract requires."""
+    org = lb.create_org()
+    body = lb.create_body()
+    audit = lb.create_audit(org["id"], "2019", body["id"], scope={"wholeOrganisation": True, "employees": 12})
+    assert audit["scope"] == {"wholeOrganisation": True, "parts": [], "employees": 12,
+                              "businessCriticalVolunteers": 0}, audit
+    again = client.get(f"{L.AUDITS}/{audit['id']}", token=lb.admin).json()
+    assert again["scope"] == audit["scope"]

@@ -323,3 +323,12 @@ def test_certificate_with_token_has_full_shape(client, lb):
     assert cert["certifyingBody"]["id"] == c["party"]["body"]["id"]
     assert H.UUID_RE.match(cert["auditId"])
     assert uuid.UUID(cert["auditId"]) == uuid.UUID(c["audit"]["id"])
+
+
+def test_a_professional_token_is_refused_with_403(client, lb, kr):
+    """A role that may not use the route at all gets a 403 (the document says so), not a 404."""
+    number = lb.certified("2019")["number"]
+    acct = kr.make_account("professional")
+    token = kr.token_for(acct)
+    assert_problem(client.get(f"{CERTS}/{number}", token=token), 403)
+    assert client.get(f"{CERTS}/{number}").status_code == 200

@@ -92,8 +92,14 @@ WHERE h.applies ORDER BY h.on_date;
 INSERT INTO professional_history (professional_id, type, on_date, detail, recorded_at, recorded_by)
 SELECT professional_id, 'measure_imposed', starts_on, type, created_at, created_by FROM measures;
 
--- Development activities: 50 per professional, every type (all three categories), 70% completed,
+-- Development activities: 50 per professional (the table's secondary indexes are dropped for the
+-- load and created again from their own definitions, whatever sql/ makes them)., every type (all three categories), 70% completed,
 -- 15% in progress, 15% planned, spread over the current period up to today.
+CREATE TEMP TABLE saved_indexes ON COMMIT DROP AS
+SELECT indexrelid::regclass::text AS name, pg_get_indexdef(indexrelid) AS def FROM pg_index
+WHERE indrelid = 'development_activities'::regclass AND NOT indisprimary
+  AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = indexrelid);
+SELECT 'DROP INDEX ' || name FROM saved_indexes \gexec
 INSERT INTO development_activities (professional_id, type, title, provider, started_on, completed_on,
                                     hours, competence_codes, reflection, supervised_by, status,
                                     created_at, updated_at)
@@ -119,6 +125,7 @@ CROSS JOIN LATERAL (SELECT CASE WHEN j % 20 < 14 THEN 'completed' WHEN j % 20 < 
                            bp.cur_s + ((j - 1) * greatest(0, least(:'today'::date, bp.cur_e) - bp.cur_s)) / 50
                              + CASE WHEN j % 20 >= 17 THEN 30 ELSE 0 END AS started_on) a
 JOIN activity_types t ON t.position = 1 + (i + j) % 16;
+SELECT def FROM saved_indexes \gexec
 
 -- ---- accounts: 200 professionals (spread over the register), certifiers, a municipality --------
 INSERT INTO accounts (username, password_hash, role, professional_id, created_at)

@@ -2,6 +2,7 @@
 -- (bench/sql/*.sql) share: bench_ids(list, i, value, extra, owner), i = 1..count per list.
 \set ON_ERROR_STOP on
 SELECT (now() AT TIME ZONE 'Europe/Amsterdam')::date AS today \gset
+SET client_min_messages = warning;
 DROP TABLE IF EXISTS bench_ids;
 CREATE TABLE bench_ids (list text NOT NULL, i integer NOT NULL, value text NOT NULL, extra text, owner text,
                         account text, day text, PRIMARY KEY (list, i));

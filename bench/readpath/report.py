@@ -1,0 +1,81 @@
+"""The markdown results table from runs.jsonl: medians over the rounds with min-max, and the
+ratios service/peer (requests/s, CPU per request) and service/pgbench (requests/s vs tps).
+Usage: report.py RUNS.jsonl"""
+import json
+import statistics
+import sys
+from collections import defaultdict
+
+runs = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
+by = defaultdict(list)
+for r in runs:
+    by[(r["scenario"], r["target"], r["conns"])].append(r)
+
+NAMES = {
+    "certificate": "public certificate lookup",
+    "check": "municipal single check (+1 log row)",
+    "bulk": "bulk check of 100 (+100 log rows)",
+    "activities": "activity page (20 items, own token)",
+    "outcome": "outcome PUT (49 scores)",
+    "register": "public register lookup (rate-limited)",
+}
+
+
+def values(rows, key):
+    return [r[key] for r in rows if r.get(key) is not None]
+
+
+def med(rows, key):
+    v = values(rows, key)
+    return statistics.median(v) if v else None
+
+
+def fmt(x, digits=0):
+    if x is None:
+        return "–"
+    if digits == 0:
+        return f"{x:,.0f}"
+    return f"{x:,.{digits}f}"
+
+
+def spread(rows, key, digits=0):
+    v = values(rows, key)
+    if not v:
+        return "–"
+    m = statistics.median(v)
+    if len(v) == 1:
+        return fmt(m, digits)
+    return f"{fmt(m, digits)} ({fmt(min(v), digits)}–{fmt(max(v), digits)})"
+
+
+def ratio(a, b):
+    return f"{a / b:.2f}" if a and b else "–"
+
+
+print("| scenario | conns | target | requests/s | p50 ms | p99 ms | app CPU µs/req | PostgreSQL CPU µs/req | peak RSS MiB | errors |")
+print("|---|---|---|---|---|---|---|---|---|---|")
+for scenario in NAMES:
+    for conns in sorted({k[2] for k in by if k[0] == scenario}):
+        for target in ("service", "peer", "pgbench"):
+            rows = by.get((scenario, target, conns))
+            if not rows:
+                continue
+            rss = max(values(rows, "rss_kib"), default=None)
+            p50 = spread(rows, "p50_ms", 2) if target != "pgbench" else f"avg {spread(rows, 'avg_ms', 2)}"
+            print(f"| {NAMES[scenario]} | {conns} | {target} | {spread(rows, 'rps')} | {p50} | "
+                  f"{spread(rows, 'p99_ms', 1) if target != 'pgbench' else '–'} | {spread(rows, 'app_cpu_us')} | "
+                  f"{spread(rows, 'pg_cpu_us')} | {fmt(rss / 1024, 1) if rss else '–'} | {sum(values(rows, 'errors'))} |")
+
+print()
+print("Ratios of medians (requests/s: higher is better for the service above 1; CPU: below 1 means the service spends less):")
+print()
+print("| scenario | conns | service/peer requests/s | service/peer app CPU per request | service/peer PostgreSQL CPU per request | service/pgbench requests/s | p50 service / peer |")
+print("|---|---|---|---|---|---|---|")
+for scenario in NAMES:
+    for conns in sorted({k[2] for k in by if k[0] == scenario}):
+        s, p, g = (by.get((scenario, t, conns), []) for t in ("service", "peer", "pgbench"))
+        if not s:
+            continue
+        print(f"| {NAMES[scenario]} | {conns} | {ratio(med(s, 'rps'), med(p, 'rps'))} | "
+              f"{ratio(med(s, 'app_cpu_us'), med(p, 'app_cpu_us'))} | {ratio(med(s, 'pg_cpu_us'), med(p, 'pg_cpu_us'))} | "
+              f"{ratio(med(s, 'rps'), med(g, 'rps'))} | {ratio(med(s, 'p50_ms'), med(p, 'p50_ms'))} |")

@@ -1,16 +1,7 @@
 -- GET /v1/professionals/{id}/development-activities?limit=20 by that professional: the service's
--- SQL (reg_pro_exists, then reg_activity_page in src/register/store.c, with the filters it
--- leaves NULL written as NULL and LIMIT 21).
+-- SQL (reg_activity_page in src/register/store.c: the professional's existence and the page in one
+-- statement), with the filters it leaves NULL written as NULL and LIMIT 21.
 -- pgbench -M prepared -D n=<size of the list>
 \set i random(1, :n)
 SELECT value AS id FROM bench_ids WHERE list = 'professional' AND i = :i \gset
-SELECT id FROM professionals WHERE id = :id;
-SELECT kr_activity_json(a), (a.started_on - date '1970-01-01')::bigint, a.id
-  FROM development_activities a JOIN activity_types t ON t.type = a.type
-  LEFT JOIN registration_periods r ON r.professional_id = a.professional_id AND r.number = NULL::int
-  WHERE a.professional_id = :id
-    AND (NULL::int IS NULL OR coalesce(a.completed_on, a.started_on) BETWEEN r.starts_on AND r.ends_on)
-    AND (NULL::text IS NULL OR t.category = NULL::text) AND (NULL::text IS NULL OR a.type = NULL::text)
-    AND (NULL::text IS NULL OR a.status = NULL::text)
-    AND (NULL::bigint IS NULL OR ((a.started_on - date '1970-01-01')::bigint, a.id) > (NULL::bigint, NULL::uuid))
-  ORDER BY a.started_on, a.id LIMIT 21;
+SELECT kr_activity_object(a, t.category, kr_evidence_json(a.id)), k.key, k.id FROM professionals p LEFT JOIN LATERAL ( SELECT x.id, x.started_on, (x.started_on - date '1970-01-01')::bigint AS key FROM development_activities x WHERE x.professional_id = :id AND (x.started_on, x.id) > (coalesce(CASE WHEN NULL::bigint IS NOT NULL THEN date '1970-01-01' + least(greatest(NULL::bigint, -1000000), 3000000)::int END, '-infinity'), coalesce(NULL::uuid, '00000000-0000-0000-0000-000000000000')) AND (NULL::int IS NULL OR coalesce(x.completed_on, x.started_on) BETWEEN (SELECT r.starts_on FROM registration_periods r WHERE r.professional_id = :id AND r.number = NULL::int) AND (SELECT r.ends_on FROM registration_periods r WHERE r.professional_id = :id AND r.number = NULL::int)) AND (NULL::text IS NULL OR x.type IN (SELECT c.type FROM activity_types c WHERE c.category = NULL::text)) AND (NULL::text IS NULL OR x.type = NULL::text) AND (NULL::text IS NULL OR x.status = NULL::text) ORDER BY x.started_on, x.id LIMIT 21) k ON true LEFT JOIN development_activities a ON a.id = k.id LEFT JOIN activity_types t ON t.type = a.type WHERE p.id = :id ORDER BY k.started_on, k.id;

@@ -1,7 +1,8 @@
 -- GET /v1/register/{registrationNumber} without a token: the service's SQL (ratelimit_hit in
 -- src/http/ratelimit.c for bucket 'register', 120 a minute, with a rotating client address,
--- then reg_public_get in src/register/store.c; status and public view are computed in C).
--- pgbench -M prepared -D n=<size of the list>
+-- then reg_public_get in src/register/store.c: the status from the stored timeline and the
+-- public view built by PostgreSQL).
+-- pgbench -M prepared -D n=<size of the list> -D today=YYYY-MM-DD
 \set i random(1, :n)
 \set a random(0, 65535)
 \set x :a / 256
@@ -15,4 +16,6 @@ INSERT INTO rate_limits AS r (bucket, client, window_start, hits)
   ELSE r.window_start END
   RETURNING hits,
   greatest(1, ceil(extract(epoch FROM window_start + make_interval(secs => 60) - now())))::int;
-SELECT kr_professional_json(p) FROM professionals p WHERE p.registration_number = :number;
+SELECT kr_public_view(p.id, :today::date) FROM professionals p
+  JOIN registration_statuses s ON s.professional_id = p.id AND s.from_on <= :today::date AND :today::date < s.until_on
+  WHERE p.registration_number = :number AND s.status NOT IN ('applied', 'rejected', 'deregistered');

@@ -909,9 +909,11 @@ class Kr:
     # link rows
     def new_professional(self):
         n = uuid.uuid4().hex[:8]
-        return self.sql("insert into professionals(given_name, family_name, email, profile, education_level) "
-                        f"values ('Test', 'Prof{n}', 'prof{n}@example.test', 'sociaal-werker-hbo', 'hbo') "
-                        "returning id")[0][0]
+        pid = self.sql("insert into professionals(given_name, family_name, email, profile, education_level) "
+                       f"values ('Test', 'Prof{n}', 'prof{n}@example.test', 'sociaal-werker-hbo', 'hbo') "
+                       "returning id")[0][0]
+        self.derive_statuses()  # a row made behind the service's back gets its status timeline
+        return pid
 
     def new_organisation(self):
         kvk = str(uuid.uuid4().int)[:8].rjust(8, "1")

@@ -166,4 +166,7 @@ def test_exports_of_one_account_do_not_starve_public_reads(spawn_server, contrac
     p99 = timings[max(0, int(len(timings) * 0.99) - 1)]
     print(f"public p99 {p99 * 1000:.1f} ms over {len(timings)} reads; export answers {counts}")
     assert counts.get(200, 0) > 0 and counts.get(429, 0) > 0, counts
-    assert p99 < 0.05, f"public p99 {p99 * 1000:.1f} ms; export answers {counts}"
+    # Speed is the benchmark's to measure, not a test's: this bound only catches starvation (the
+    # public read took 15.7 s under this load before the limit; about 40 ms after it on a quiet
+    # machine, and a few hundred when the whole suite shares the two cores).
+    assert p99 < 1.0, f"public p99 {p99 * 1000:.1f} ms; export answers {counts}"

@@ -145,8 +145,11 @@ static int serve(void) {
   clock_gettime(CLOCK_MONOTONIC, &started);
   /* glibc gives every thread that allocates under contention an arena of its own and returns
    * little of it: under 64 connections of bulk checks that took the process from 13 to 53 MiB.
-   * Two arenas keep it at 15 MiB at the same throughput (measured, bench/README.md). */
+   * Two arenas keep it at 15 MiB at the same throughput (measured, bench/README.md). A fixed
+   * mmap threshold keeps each sign-in's 19 MiB argon2id buffer out of the arenas (glibc's
+   * adaptive threshold would keep it resident after the first one is freed). */
   mallopt(M_ARENA_MAX, 2);
+  mallopt(M_MMAP_THRESHOLD, 256 * 1024);
   config cfg;
   if (!load_config(&cfg, true)) return 2;
   if (!migrate(&cfg)) return 1;

@@ -26,14 +26,19 @@ CREATE TABLE certificate_statuses (
 -- one a certification check shows), that certificate's status (certified means 'valid') and its
 -- check view.
 CREATE TABLE organisation_certification (
-  organisation_id uuid NOT NULL REFERENCES organisations (id),
-  from_on         date NOT NULL,
-  until_on        date NOT NULL CHECK (until_on > from_on),
-  certificate_id  uuid NOT NULL REFERENCES certificates (id),
-  status          text NOT NULL CHECK (status IN ('valid', 'suspended', 'withdrawn', 'expired', 'not_yet_valid')),
-  check_view      json NOT NULL,
+  organisation_id   uuid NOT NULL REFERENCES organisations (id),
+  from_on           date NOT NULL,
+  until_on          date NOT NULL CHECK (until_on > from_on),
+  certificate_id    uuid NOT NULL REFERENCES certificates (id),
+  status            text NOT NULL CHECK (status IN ('valid', 'suspended', 'withdrawn', 'expired', 'not_yet_valid')),
+  check_view        json NOT NULL,
+  -- what a check by KvK number needs without visiting the organisation: its number (rewritten
+  -- with a KvK number change) and the organisation as a check shows it
+  kvk_number        text NOT NULL,
+  organisation_view json NOT NULL,
   PRIMARY KEY (organisation_id, from_on)
 );
+CREATE INDEX organisation_certification_kvk ON organisation_certification (kvk_number, from_on);
 
 -- Certification checks, one KvK number or many, answered and logged by one statement over the
 -- input array (in its order, one snapshot). `bulk` gives {on, results}; otherwise the one answer.
@@ -54,20 +59,22 @@ CREATE FUNCTION kr_certification_checks(numbers text[], on_date date, account uu
       PERFORM set_config('synchronous_commit', 'off', true);
     END IF;
     -- Each number is looked up by index on its own (LATERAL ... LIMIT 1): the plan must not
-    -- depend on how many numbers come, nor grow with the number of organisations.
+    -- depend on how many numbers come, nor grow with the number of organisations. A certified
+    -- (or once certified) organisation is one lookup of its span by KvK number; only the others
+    -- are looked up among the organisations.
     WITH checked AS (
       SELECT k.n, k.kvk, coalesce(t.status = 'valid', false) AS certified, json_build_object(
         'kvkNumber', k.kvk, 'on', on_date, 'certified', coalesce(t.status = 'valid', false),
-        'organisation', o.summary, 'certificate', t.check_view) AS body
+        'organisation', coalesce(t.organisation_view, o.summary), 'certificate', t.check_view) AS body
       FROM unnest(numbers) WITH ORDINALITY k (kvk, n)
       LEFT JOIN LATERAL (
-        SELECT x.id, json_build_object('id', x.id, 'name', x.name, 'kvkNumber', x.kvk_number,
-                 'city', x.city, 'municipalityCodes', x.municipality_codes) AS summary
-        FROM organisations x WHERE x.kvk_number = k.kvk LIMIT 1) o ON true
-      LEFT JOIN LATERAL (
-        SELECT s.status, s.check_view FROM organisation_certification s
-        WHERE s.organisation_id = o.id AND s.from_on <= on_date
+        SELECT s.status, s.check_view, s.organisation_view FROM organisation_certification s
+        WHERE s.kvk_number = k.kvk AND s.from_on <= on_date
         ORDER BY s.from_on DESC LIMIT 1) t ON true
+      LEFT JOIN LATERAL (
+        SELECT json_build_object('id', x.id, 'name', x.name, 'kvkNumber', x.kvk_number,
+                 'city', x.city, 'municipalityCodes', x.municipality_codes) AS summary
+        FROM organisations x WHERE t.status IS NULL AND x.kvk_number = k.kvk LIMIT 1) o ON true
     ),
     logged AS (
       INSERT INTO certification_check_log (account_id, municipality_code, kvk_number, on_date, certified)
@@ -121,10 +128,14 @@ CREATE FUNCTION kr_store_statuses(orgs uuid[], cert_ids uuid[], cert_from date[]
       JOIN organisations o ON o.id = c.organisation_id
       JOIN certifying_bodies b ON b.id = c.certifying_body_id
       LEFT JOIN certificates p ON p.id = c.previous_certificate_id;
-    INSERT INTO organisation_certification (organisation_id, from_on, until_on, certificate_id, status, check_view)
-      SELECT u.organisation_id, u.from_on, u.until_on, u.certificate_id, u.status, s.check_view
+    INSERT INTO organisation_certification (organisation_id, from_on, until_on, certificate_id, status,
+                                            check_view, kvk_number, organisation_view)
+      SELECT u.organisation_id, u.from_on, u.until_on, u.certificate_id, u.status, s.check_view,
+        o.kvk_number, json_build_object('id', o.id, 'name', o.name, 'kvkNumber', o.kvk_number,
+          'city', o.city, 'municipalityCodes', o.municipality_codes)
       FROM unnest(org_ids, org_from, org_until, org_cert, org_status)
              u (organisation_id, from_on, until_on, certificate_id, status)
+      JOIN organisations o ON o.id = u.organisation_id
       JOIN certificate_statuses s
         ON s.certificate_id = u.certificate_id AND s.from_on <= u.from_on AND u.from_on < s.until_on;
   END $$;

@@ -185,7 +185,7 @@ static const db_statement statements[REG_STATEMENT_COUNT] = {
      * the page: its ids from development_activities_page alone, in order from the cursor on, then
      * each item built for the rows on the page only. The cursor's key is days since 1970, clamped. */
     [REG_ACTIVITY_PAGE] = {"reg_activity_page",
-                           "SELECT kr_activity_object(a, t.category, kr_evidence_json(a.id)), k.key, k.id"
+                           "SELECT kr_activity_object(a, t.category, ev.evidence), k.key, k.id"
                            " FROM professionals p LEFT JOIN LATERAL ("
                            " SELECT x.id, x.started_on, (x.started_on - date '1970-01-01')::bigint AS key"
                            " FROM development_activities x"
@@ -199,6 +199,11 @@ static const db_statement statements[REG_STATEMENT_COUNT] = {
                            "   AND ($4::text IS NULL OR x.type = $4) AND ($5::text IS NULL OR x.status = $5)"
                            " ORDER BY x.started_on, x.id LIMIT $8) k ON true"
                            " LEFT JOIN development_activities a ON a.id = k.id LEFT JOIN activity_types t ON t.type = a.type"
+                           /* the evidence inline, not a function call per row (one SPI query each) */
+                           " LEFT JOIN LATERAL (SELECT coalesce(json_agg(json_build_object('id', f.id, 'fileName', f.file_name,"
+                           "   'contentType', f.content_type, 'sizeBytes', f.size_bytes, 'sha256', f.sha256,"
+                           "   'uploadedAt', kr_utc(f.uploaded_at)) ORDER BY f.uploaded_at, f.id), '[]') AS evidence"
+                           "  FROM evidence_files f WHERE f.activity_id = a.id) ev ON true"
                            " WHERE p.id = $1 ORDER BY k.started_on, k.id"},
     [REG_ACTIVITY_LOCK] = {"reg_activity_lock",
                            "SELECT id FROM development_activities WHERE id = $1 AND professional_id = $2 FOR UPDATE"},

@@ -85,19 +85,3 @@ void page_reply(http_ctx *ctx, const PGresult *r, int limit) {
     page_cursor_encode(PQgetvalue(r, shown - 1, 1), PQgetvalue(r, shown - 1, 2), cursor, sizeof cursor);
   page_finish(ctx, &b, rows > limit && shown > 0 ? cursor : NULL);
 }
-
-void page_reply_mapped(http_ctx *ctx, const PGresult *r, int limit, char *(*map)(const char *row, void *arg),
-                       void *arg) {
-  int rows = PQntuples(r), scanned = rows > limit ? limit : rows;
-  page_builder b;
-  page_begin(&b);
-  for (int i = 0; i < scanned; i++) {
-    char *item = map(PQgetvalue(r, i, 0), arg);
-    if (item) page_add(&b, item, strlen(item));
-    free(item);
-  }
-  char cursor[128];
-  if (rows > limit && scanned > 0)
-    page_cursor_encode(PQgetvalue(r, scanned - 1, 1), PQgetvalue(r, scanned - 1, 2), cursor, sizeof cursor);
-  page_finish(ctx, &b, rows > limit && scanned > 0 ? cursor : NULL);
-}

@@ -47,10 +47,4 @@ void page_finish(http_ctx *ctx, page_builder *b, const char *next_cursor);
  * whose query asked for limit+1 rows: the extra row only says that another page exists. */
 void page_reply(http_ctx *ctx, const PGresult *r, int limit);
 
-/* Like page_reply, with each row's JSON turned into the item by `map` (a new string, freed
- * here), or left out when map returns NULL (a filter computed in C): the page may then hold
- * fewer than `limit` items, and the cursor still moves past every row read. */
-void page_reply_mapped(http_ctx *ctx, const PGresult *r, int limit, char *(*map)(const char *row, void *arg),
-                       void *arg);
-
 #endif

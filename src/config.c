@@ -153,6 +153,8 @@ bool config_load(config *cfg, config_source get, bool need_server, char *err, si
   read_int(&p, get, "LOGIN_ADDRESS_FAILURE_LIMIT", 50, 1, 100000, &cfg->login_address_failure_limit);
   read_int(&p, get, "LOGIN_FAILURE_WINDOW_SECONDS", 900, 1, 86400, &cfg->login_failure_window);
   read_int(&p, get, "CONNECTION_TIMEOUT_SECONDS", 30, 1, 3600, &cfg->connection_timeout);
+  read_int(&p, get, "HEADER_TIMEOUT_SECONDS", 10, 1, 3600, &cfg->header_timeout);
+  read_int(&p, get, "BODY_TIMEOUT_SECONDS", 60, 1, 3600, &cfg->body_timeout);
   read_int(&p, get, "MAX_CONNECTIONS", 1024, 1, 100000, &cfg->max_connections);
   read_int(&p, get, "MAX_CONNECTIONS_PER_IP", 256, 1, 100000, &cfg->max_connections_per_ip);
   read_int(&p, get, "MAX_ACTIVITIES_PER_PERIOD", 1000, 1, 1000000, &cfg->max_activities_per_period);

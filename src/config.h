@@ -34,6 +34,8 @@ typedef struct {
   int login_failure_window;
   int login_address_failure_limit;
   int connection_timeout;
+  int header_timeout;  /* seconds a connection may wait for its request's headers */
+  int body_timeout;    /* seconds from a request's headers to the end of its body */
   int max_connections;
   int max_connections_per_ip;
   int max_activities_per_period;  /* development activities per professional per period */

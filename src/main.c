@@ -1,6 +1,7 @@
 /* kwaliteitsregister: the API service of the Register Sociaal Werk and the Kwaliteitslabel
  * Sociaal Werk. Subcommands: serve (default), migrate, routes; --help, --version. */
 #include <malloc.h>
+#include <sys/resource.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -150,6 +151,13 @@ static int serve(void) {
    * adaptive threshold would keep it resident after the first one is freed). */
   mallopt(M_ARENA_MAX, 2);
   mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+  /* Every HTTP connection is a descriptor: MAX_CONNECTIONS (1,024 by default) and the pool do
+   * not fit the usual soft limit of 1,024, so take what the hard limit allows. */
+  struct rlimit files;
+  if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &files);
+  }
   config cfg;
   if (!load_config(&cfg, true)) return 2;
   if (!migrate(&cfg)) return 1;

@@ -21,9 +21,11 @@
   X(CONFLICT, 409, "conflict", "The request conflicts with the current state")               \
   X(PRECONDITION_FAILED, 412, "precondition-failed", "The resource has changed")             \
   X(PAYLOAD_TOO_LARGE, 413, "payload-too-large", "The request body is too large")            \
+  X(URI_TOO_LONG, 414, "uri-too-long", "The request's URI is too long")                     \
   X(UNSUPPORTED_MEDIA_TYPE, 415, "unsupported-media-type", "Unsupported Content-Type")       \
   X(UNPROCESSABLE, 422, "unprocessable", "The request cannot be processed")                  \
   X(TOO_MANY_REQUESTS, 429, "too-many-requests", "Too many requests")                        \
+  X(HEADERS_TOO_LARGE, 431, "header-fields-too-large", "The request's header fields are too large") \
   X(INTERNAL, 500, "internal-error", "Internal server error")                                \
   X(UNAVAILABLE, 503, "service-unavailable", "The service is temporarily unavailable")       \
   X(NOT_BUILT, 503, "not-built", "This part of the service was not built")

@@ -101,3 +101,5 @@ bool text_media_type_is(const char *content_type, const char *type) {
   char next = content_type[n];
   return next == '\0' || next == ';' || next == ' ';
 }
+
+bool text_utf8_valid(const char *s, size_t n) { return utf8_valid((const unsigned char *)s, n); }

@@ -28,4 +28,8 @@ void text_buf_free(text_buf *b);
  * "application/json". */
 bool text_media_type_is(const char *content_type, const char *type);
 
+/* True when the n bytes at s are well-formed UTF-8 (no overlong forms, surrogates or code
+ * points above U+10FFFF). */
+bool text_utf8_valid(const char *s, size_t n);
+
 #endif

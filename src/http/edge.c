@@ -132,18 +132,28 @@ static bool authenticate(http_ctx *ctx, const http_route *route) {
   return true;
 }
 
-/* 413 and 415; true when the body may go to the handler. */
+static size_t body_limit(const http_route *route) {
+  return route->body == BODY_FILE ? HTTP_FILE_MAX_BYTES : services->cfg->max_body_bytes;
+}
+
+static void body_too_large(http_ctx *ctx, size_t limit) {
+  char detail[128];
+  snprintf(detail, sizeof detail, "The body may be at most %zu bytes.", limit);
+  http_reply_problem(ctx, KR_PAYLOAD_TOO_LARGE, detail, NULL, NULL);
+}
+
+/* 413 on the declared length and 415, on the headers alone; true when the body may be read. A
+ * chunked body's length is known only at its end (http_edge_finish). */
 static bool body_acceptable(http_ctx *ctx, const http_route *route) {
-  size_t limit = route->body == BODY_FILE ? HTTP_FILE_MAX_BYTES : services->cfg->max_body_bytes;
+  size_t limit = body_limit(route);
   const char *declared = http_header(ctx, "Content-Length");
-  if ((declared && strtoull(declared, NULL, 10) > limit) || ctx->req->binary_body_length > limit) {
-    char detail[128];
-    snprintf(detail, sizeof detail, "The body may be at most %zu bytes.", limit);
-    http_reply_problem(ctx, KR_PAYLOAD_TOO_LARGE, detail, NULL, NULL);
+  if (declared && strtoull(declared, NULL, 10) > limit) {
+    body_too_large(ctx, limit);
     return false;
   }
   const char *type = http_header(ctx, "Content-Type");
-  bool has_body = ctx->req->binary_body_length > 0;
+  bool has_body = declared ? strtoull(declared, NULL, 10) > 0
+                           : http_header(ctx, "Transfer-Encoding") != NULL;
   bool ok;
   const char *expected;
   switch (route->body) {
@@ -176,14 +186,16 @@ static bool body_acceptable(http_ctx *ctx, const http_route *route) {
   return ok;
 }
 
-static void route_and_handle(http_ctx *ctx) {
+/* Routing, CORS, authentication and the body's headers; true when the route's handler is to
+ * run once the body is in. */
+static bool route_and_admit(http_ctx *ctx) {
   const char *method = ctx->req->http_verb;
   router_result found = router_find(http_routes, http_route_count, sizeof(http_route), method,
                                     ctx->req->url_path, &ctx->match);
   bool preflight = strcmp(method, "OPTIONS") == 0;
   if (found == ROUTER_NO_PATH) {
     http_reply_problem(ctx, KR_NOT_FOUND, "There is nothing at this path.", NULL, NULL);
-    return;
+    return false;
   }
   if (preflight) {
     /* CORS machinery: any path that exists answers its preflight, with the CORS policy of
@@ -199,14 +211,14 @@ static void route_and_handle(http_ctx *ctx) {
     http_set_header(ctx, "Allow", ctx->match.allow);
     cors_headers(ctx, first, true, ctx->match.allow);
     http_reply_empty(ctx, 204);
-    return;
+    return false;
   }
   if (found == ROUTER_NO_METHOD) {
     http_set_header(ctx, "Allow", ctx->match.allow);
     char detail[192];
     snprintf(detail, sizeof detail, "This path answers %s.", ctx->match.allow);
     http_reply_problem(ctx, KR_METHOD_NOT_ALLOWED, detail, NULL, NULL);
-    return;
+    return false;
   }
   const http_route *route = &http_routes[ctx->match.index];
   ctx->route = route;
@@ -216,12 +228,7 @@ static void route_and_handle(http_ctx *ctx) {
     if (text_is_uuid(ctx->match.params[i]))
       for (char *c = ctx->match.params[i]; *c; c++) *c = (char)tolower((unsigned char)*c);
   cors_headers(ctx, route, false, NULL);
-  if (!authenticate(ctx, route) || !body_acceptable(ctx, route)) return;
-  route->handler(ctx);
-  if (ctx->status == 0) {
-    log_msg(LOG_ERROR, "handler for %s %s sent no answer", route->entry.method, route->entry.path);
-    http_reply_problem(ctx, KR_INTERNAL, NULL, NULL, NULL);
-  }
+  return authenticate(ctx, route) && body_acceptable(ctx, route);
 }
 
 static void log_request(const http_ctx *ctx, double seconds) {
@@ -238,30 +245,79 @@ static void log_request(const http_ctx *ctx, double seconds) {
   log_line_end(&line);
 }
 
-int http_dispatch(const struct _u_request *req, struct _u_response *resp, void *user_data) {
-  (void)user_data;
-  struct timespec start, end;
-  clock_gettime(CLOCK_MONOTONIC, &start);
+bool http_edge_begin(http_exchange *x) {
+  clock_gettime(CLOCK_MONOTONIC, &x->start);
   atomic_fetch_add(&in_flight, 1);
+  http_ctx *ctx = &x->ctx;
+  memset(ctx, 0, sizeof *ctx);
+  ctx->req = &x->req;
+  ctx->resp = &x->resp;
+  ctx->services = services;
+  const char *given = http_header(ctx, "X-Request-Id");
+  if (request_id_ok(given)) snprintf(ctx->request_id, sizeof ctx->request_id, "%s", given);
+  else if (!rand_uuid(ctx->request_id)) strcpy(ctx->request_id, "unavailable");
+  find_client_ip(ctx);
+  common_headers(ctx);
 
-  http_ctx ctx;
-  memset(&ctx, 0, sizeof ctx);
-  ctx.req = req;
-  ctx.resp = resp;
-  ctx.services = services;
-  const char *given = http_header(&ctx, "X-Request-Id");
-  if (request_id_ok(given)) snprintf(ctx.request_id, sizeof ctx.request_id, "%s", given);
-  else if (!rand_uuid(ctx.request_id)) strcpy(ctx.request_id, "unavailable");
-  find_client_ip(&ctx);
-  common_headers(&ctx);
+  if (strlen(x->req.http_url) > HTTP_URL_MAX_BYTES) {
+    char detail[96];
+    snprintf(detail, sizeof detail, "The path and query may be at most %d bytes.", HTTP_URL_MAX_BYTES);
+    http_reply_problem(ctx, KR_URI_TOO_LONG, detail, NULL, NULL);
+    return false;
+  }
+  if (x->header_bytes > HTTP_HEADERS_MAX_BYTES) {
+    char detail[96];
+    snprintf(detail, sizeof detail, "The header fields may be at most %d bytes together.",
+             HTTP_HEADERS_MAX_BYTES);
+    http_reply_problem(ctx, KR_HEADERS_TOO_LARGE, detail, NULL, NULL);
+    return false;
+  }
+  if (!route_and_admit(ctx)) return false;
+  x->body_limit = body_limit(ctx->route);
+  return true;
+}
 
-  route_and_handle(&ctx);
+static void run_handler(http_exchange *x) {
+  http_ctx *ctx = &x->ctx;
+  if (x->req.binary_body_length > x->body_limit) {
+    body_too_large(ctx, x->body_limit);
+    return;
+  }
+  if (x->bad_query[0]) {
+    json_t *errors = field_errors_new();
+    field_error(errors, x->bad_query, "is not valid UTF-8");
+    http_reply_if_invalid(ctx, errors);
+    return;
+  }
+  ctx->route->handler(ctx);
+  if (ctx->status == 0) {
+    log_msg(LOG_ERROR, "handler for %s %s sent no answer", ctx->route->entry.method,
+            ctx->route->entry.path);
+    http_reply_problem(ctx, KR_INTERNAL, NULL, NULL, NULL);
+  }
+}
 
-  if (ctx.db) db_release(services->pool, ctx.db);
+static double seconds_since(const struct timespec *start) {
+  struct timespec end;
   clock_gettime(CLOCK_MONOTONIC, &end);
-  double seconds = (double)(end.tv_sec - start.tv_sec) + (double)(end.tv_nsec - start.tv_nsec) / 1e9;
-  log_request(&ctx, seconds);
-  metrics_observe(ctx.route ? ctx.match.index : -1, ctx.status, seconds);
+  return (double)(end.tv_sec - start->tv_sec) + (double)(end.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+void http_edge_finish(http_exchange *x) {
+  http_ctx *ctx = &x->ctx;
+  if (ctx->status == 0) run_handler(x);
+  if (ctx->db) db_release(services->pool, ctx->db);
+  ctx->db = NULL;
+  double seconds = seconds_since(&x->start);
+  log_request(ctx, seconds);
+  metrics_observe(ctx->route ? ctx->match.index : -1, ctx->status, seconds);
   atomic_fetch_sub(&in_flight, 1);
-  return U_CALLBACK_COMPLETE;
+}
+
+void http_edge_abandon(http_exchange *x) {
+  http_ctx *ctx = &x->ctx;
+  if (ctx->db) db_release(services->pool, ctx->db);
+  ctx->db = NULL;
+  log_msg(LOG_INFO, "request %s: the client went away before its body was complete", ctx->request_id);
+  atomic_fetch_sub(&in_flight, 1);
 }

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "http/slots.h"
+
 static const double bucket_bounds[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
                                        0.1,   0.25,   0.5,   1.0,  2.5,   5.0};
 #define BUCKETS (sizeof bucket_bounds / sizeof bucket_bounds[0])
@@ -124,4 +126,13 @@ void metrics_render(text_buf *out, const char *(*route_method)(int), const char 
           "# TYPE db_pool_size gauge\n"
           "db_pool_size %d\n",
           idle, busy, broken, pool_size);
+  appendf(out,
+          "# HELP http_connections_open HTTP connections open now.\n"
+          "# TYPE http_connections_open gauge\n"
+          "http_connections_open %d\n"
+          "# HELP http_connections_cut_total HTTP connections cut for missing their deadline or to "
+          "free slots for new clients.\n"
+          "# TYPE http_connections_cut_total counter\n"
+          "http_connections_cut_total %ld\n",
+          http_slots_open(), http_slots_cut());
 }

@@ -40,6 +40,12 @@ int main(void) {
   CHECK(!text_media_type_is("application/jsonx", "application/json"));
   CHECK(!text_media_type_is(NULL, "application/json"));
 
+  CHECK(text_utf8_valid("caf\xc3\xa9 \xf0\x9f\x98\x80", 10));
+  CHECK(!text_utf8_valid("\xff", 1));
+  CHECK(!text_utf8_valid("\xc0\xaf", 2));         /* overlong */
+  CHECK(!text_utf8_valid("\xed\xa0\x80", 3));     /* a surrogate */
+  CHECK(!text_utf8_valid("\xc3", 1));             /* cut short */
+
   /* Forms: decoded values, repeated names refused (RFC 6749 section 3.2). */
   const char *text = "grant_type=password&username=a%40b&password=x+y";
   json_t *form = form_parse(text, strlen(text));

@@ -1,5 +1,7 @@
-/* server.h: the HTTP listener: ulfius on libmicrohttpd's epoll thread pool, with connection
- * timeout and limits, every request going to http_dispatch. */
+/* server.h: the HTTP listener: libmicrohttpd's epoll thread pool with an access handler of our
+ * own, so that the edge (edge.h) decides on a request's headers before its body is read; each
+ * request travels as ulfius's request and response structures (the edge's http_exchange).
+ * Connection deadlines and free slots: slots.h. */
 #ifndef KR_HTTP_SERVER_H
 #define KR_HTTP_SERVER_H
 

@@ -248,8 +248,7 @@ static void log_request(const http_ctx *ctx, double seconds) {
 bool http_edge_begin(http_exchange *x) {
   clock_gettime(CLOCK_MONOTONIC, &x->start);
   atomic_fetch_add(&in_flight, 1);
-  http_ctx *ctx = &x->ctx;
-  memset(ctx, 0, sizeof *ctx);
+  http_ctx *ctx = &x->ctx; /* zeroed with the exchange */
   ctx->req = &x->req;
   ctx->resp = &x->resp;
   ctx->services = services;

@@ -27,6 +27,7 @@ typedef struct http_exchange {
   size_t body_capacity;   /* bytes allocated at req.binary_body */
   char bad_query[64];     /* a query parameter whose value is not UTF-8, if any */
   int stage;              /* the server's: where the request is (server.c) */
+  bool own_memory;        /* the server's: allocated for this request alone */
 } http_exchange;
 
 /* The headers are in. Answers what the headers alone decide, before a byte of body is read:
@@ -42,8 +43,8 @@ void http_edge_finish(http_exchange *x);
 void http_edge_abandon(http_exchange *x);
 
 /* Bounds on what a request line and its header fields may hold: 414 and 431 beyond them. */
-#define HTTP_URL_MAX_BYTES (8 * 1024)
-#define HTTP_HEADERS_MAX_BYTES (16 * 1024)
+#define HTTP_URL_MAX_BYTES (4 * 1024)
+#define HTTP_HEADERS_MAX_BYTES (8 * 1024)
 
 /* Shutdown: while draining, /readyz says 503 and answers ask clients to close. */
 void http_edge_set_draining(bool draining);

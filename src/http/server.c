@@ -17,10 +17,12 @@
 #include "http/slots.h"
 
 /* Each connection's memory pool holds the request line and header fields and is cleared
- * between requests. It must hold HTTP_URL_MAX_BYTES and HTTP_HEADERS_MAX_BYTES with room to
- * spare, so that the edge, not libmicrohttpd (whose 414/431 are fixed HTML), answers requests
- * over those bounds; anything beyond the pool still gets libmicrohttpd's answer. */
-#define HTTP_CONNECTION_MEMORY (32 * 1024)
+ * (memset whole) between requests: 16 KiB, Node's header limit too, instead of libmicrohttpd's
+ * 32 KiB halves the clearing, which was a third of the instructions of a small request. It holds
+ * HTTP_URL_MAX_BYTES and HTTP_HEADERS_MAX_BYTES with room to spare, so that the edge, not
+ * libmicrohttpd (whose 414/431 are fixed HTML), answers requests over those bounds; only what
+ * is beyond the pool gets libmicrohttpd's answer. */
+#define HTTP_CONNECTION_MEMORY (16 * 1024)
 
 struct http_server {
   struct MHD_Daemon *daemon;
@@ -33,12 +35,17 @@ struct http_server {
 enum { STAGE_LINE, STAGE_BODY, STAGE_DECIDED, STAGE_ANSWERED };
 
 /* MHD_OPTION_URI_LOG_CALLBACK: the request line is in. Its raw URI (before libmicrohttpd
- * decodes it) is the path the router matches; the exchange becomes the request's context. */
+ * decodes it) is the path the router matches; the exchange becomes the request's context. The
+ * exchange (2.4 KiB, most of it the router's decoded parameters) lives in the connection's
+ * memory: allocating and freeing it per request made glibc consolidate its fast bins every
+ * time (3,300 instructions a request). */
 static void *request_line(void *cls, const char *uri, struct MHD_Connection *connection) {
   (void)cls;
-  (void)connection;
-  http_exchange *x = calloc(1, sizeof *x);
-  if (!x) return NULL;
+  http_exchange *x = http_slots_request_memory(connection);
+  bool own = !x;
+  if (own && !(x = malloc(sizeof *x))) return NULL;
+  memset(x, 0, sizeof *x);
+  x->own_memory = own;
   ulfius_init_request(&x->req);
   ulfius_init_response(&x->resp);
   x->req.http_url = o_strdup(uri);
@@ -56,7 +63,7 @@ static void request_done(void *cls, struct MHD_Connection *connection, void **co
   if (x->stage == STAGE_BODY) http_edge_abandon(x);
   ulfius_clean_request(&x->req);
   ulfius_clean_response(&x->resp);
-  free(x);
+  if (x->own_memory) free(x);
   *context = NULL;
   http_slots_enter(connection, SLOT_WAITING);
 }
@@ -206,7 +213,7 @@ http_server *http_server_start(const config *cfg, char *err, size_t err_size) {
   inet_pton(AF_INET, cfg->listen_address, &s->address.sin_addr);
 
   if (!http_slots_start(cfg->max_connections, cfg->header_timeout * 1000,
-                        cfg->body_timeout * 1000)) {
+                        cfg->body_timeout * 1000, sizeof(http_exchange))) {
     snprintf(err, err_size, "cannot start the connection watchdog");
     free(s);
     return NULL;

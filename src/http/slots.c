@@ -1,6 +1,7 @@
 #include "http/slots.h"
 
 #include <pthread.h>
+#include <stddef.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <sys/socket.h>
@@ -19,6 +20,7 @@ typedef struct slot {
   bool cut;                 /* shut down by the watchdog, not yet closed; guarded by lock */
   _Atomic int phase;        /* slot_phase; written by the connection's thread */
   _Atomic long long since_ms;
+  max_align_t request_memory[]; /* request_size bytes */
 } slot;
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -29,6 +31,7 @@ static atomic_long cut_total;
 static bool running, stopping;
 static pthread_t watchdog;
 static int high_water, low_water, header_ms, body_ms;
+static size_t request_size;
 
 static long long now_ms(void) {
   struct timespec t;
@@ -42,7 +45,7 @@ void http_slots_notify(void *cls, struct MHD_Connection *connection, void **sock
   if (code == MHD_CONNECTION_NOTIFY_STARTED) {
     const union MHD_ConnectionInfo *info =
         MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
-    slot *s = calloc(1, sizeof *s);
+    slot *s = calloc(1, sizeof *s + request_size);
     if (!s || !info) {
       free(s);
       return; /* without a record the connection still has libmicrohttpd's own timeout */
@@ -74,10 +77,19 @@ void http_slots_notify(void *cls, struct MHD_Connection *connection, void **sock
   *socket_context = NULL;
 }
 
-void http_slots_enter(struct MHD_Connection *connection, slot_phase phase) {
+static slot *slot_of(struct MHD_Connection *connection) {
   const union MHD_ConnectionInfo *info =
       MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-  slot *s = info ? info->socket_context : NULL;
+  return info ? info->socket_context : NULL;
+}
+
+void *http_slots_request_memory(struct MHD_Connection *connection) {
+  slot *s = slot_of(connection);
+  return s ? s->request_memory : NULL;
+}
+
+void http_slots_enter(struct MHD_Connection *connection, slot_phase phase) {
+  slot *s = slot_of(connection);
   if (!s) return;
   atomic_store(&s->since_ms, now_ms());
   atomic_store(&s->phase, (int)phase);
@@ -154,7 +166,9 @@ static void *watch(void *unused) {
   return NULL;
 }
 
-bool http_slots_start(int max_connections, int header_timeout_ms, int body_timeout_ms) {
+bool http_slots_start(int max_connections, int header_timeout_ms, int body_timeout_ms,
+                      size_t request_memory) {
+  request_size = request_memory;
   high_water = max_connections - max_connections / 8;
   low_water = max_connections - max_connections / 4;
   header_ms = header_timeout_ms;

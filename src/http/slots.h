@@ -13,8 +13,8 @@
  * clients find free slots.
  *
  * The server registers http_slots_notify as libmicrohttpd's connection callback and reports
- * each connection's phase; this module owns the slot records (one per open connection, freed
- * when libmicrohttpd reports it closed) and its thread. */
+ * each connection's phase; this module owns the slot records (one per open connection, with
+ * the memory its requests use, freed when libmicrohttpd reports it closed) and its thread. */
 #ifndef KR_HTTP_SLOTS_H
 #define KR_HTTP_SLOTS_H
 
@@ -24,8 +24,10 @@
 typedef enum { SLOT_WAITING, SLOT_BODY, SLOT_BUSY } slot_phase;
 
 /* Starts the watchdog; false when its thread cannot start. max_connections as given to
- * libmicrohttpd; deadlines in milliseconds. */
-bool http_slots_start(int max_connections, int header_timeout_ms, int body_timeout_ms);
+ * libmicrohttpd; deadlines in milliseconds; request_memory: the bytes each connection keeps for
+ * the request it is serving (http_slots_request_memory). */
+bool http_slots_start(int max_connections, int header_timeout_ms, int body_timeout_ms,
+                      size_t request_memory);
 /* Stops the watchdog (before the daemon stops). */
 void http_slots_stop(void);
 
@@ -34,6 +36,11 @@ void http_slots_notify(void *cls, struct MHD_Connection *connection, void **sock
                        enum MHD_ConnectionNotificationCode code);
 /* The connection's request moved to `phase` (the clock of its deadline starts now). */
 void http_slots_enter(struct MHD_Connection *connection, slot_phase phase);
+
+/* The connection's memory for one request (requests on a connection come one after another):
+ * request_memory bytes, allocated with the connection's record, reused for its next request and
+ * freed when it closes; not cleared here. NULL when the connection has no record. */
+void *http_slots_request_memory(struct MHD_Connection *connection);
 
 /* Open connections and those cut by the watchdog since start (for tests and metrics). */
 int http_slots_open(void);

@@ -151,20 +151,23 @@ def test_refusal_without_body_keeps_the_connection(server):
 
 
 def test_long_uri_is_414_problem(server):
-    r = requests.get(server.base_url + "/v1/norm-frameworks?q=" + "a" * 9000, timeout=10)
+    r = requests.get(server.base_url + "/v1/norm-frameworks?q=" + "a" * 4200, timeout=10)
     assert_problem(r, 414)
-    r = requests.get(server.base_url + "/v1/norm-frameworks?q=" + "a" * 8000, timeout=10)
+    r = requests.get(server.base_url + "/v1/norm-frameworks?q=" + "a" * 4000, timeout=10)
     assert r.status_code != 414
 
 
 def test_large_headers_are_431_problem(server):
-    r = requests.get(server.base_url + "/healthz", headers={"X-Padding": "a" * 17000}, timeout=10)
+    r = requests.get(server.base_url + "/healthz", headers={"X-Padding": "a" * 9000}, timeout=10)
     assert_problem(r, 431)
     r = requests.get(server.base_url + "/healthz",
-                     headers={f"X-Pad-{i}": "a" * 1000 for i in range(17)}, timeout=10)
+                     headers={f"X-Pad-{i}": "a" * 1000 for i in range(9)}, timeout=10)
     assert_problem(r, 431)
-    r = requests.get(server.base_url + "/healthz", headers={"X-Padding": "a" * 12000}, timeout=10)
+    r = requests.get(server.base_url + "/healthz", headers={"X-Padding": "a" * 7000}, timeout=10)
     assert r.status_code == 200
+    # beyond the connection's 16 KiB buffer libmicrohttpd answers itself: the status still holds
+    r = requests.get(server.base_url + "/healthz", headers={"X-Padding": "a" * 20000}, timeout=10)
+    assert r.status_code == 431
 
 
 def test_query_value_not_utf8_is_400_naming_it(server, admin_token):

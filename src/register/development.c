@@ -270,11 +270,14 @@ void register_activity_list_handler(http_ctx *ctx) {
   if (http_reply_if_invalid(ctx, errors)) return;
   char rows[16];
   snprintf(rows, sizeof rows, "%d", limit + 1);
-  const char *v[] = {id, period, category, type, status, after.present ? after.key : NULL,
-                     after.present ? after.id : NULL, rows};
+  const char *key = after.present ? after.key : NULL, *key_id = after.present ? after.id : NULL;
   PGresult *page = NULL;
   /* One round trip: whether the professional exists, and the page. */
-  kr_err e = db_fetch_result(db, register_statement(REG_ACTIVITY_PAGE), 8, v, &page);
+  kr_err e = period || category || type || status
+                 ? db_fetch_result(db, register_statement(REG_ACTIVITY_PAGE), 8,
+                                   (const char *[]){id, period, category, type, status, key, key_id, rows}, &page)
+                 : db_fetch_result(db, register_statement(REG_ACTIVITY_PAGE_PLAIN), 4,
+                                   (const char *[]){id, key, key_id, rows}, &page);
   if (e == KR_OK && PQntuples(page) == 0) e = KR_NOT_FOUND;
   if (e != KR_OK) {
     label_reply_error(ctx, e, "There is no such professional.");

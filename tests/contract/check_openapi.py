@@ -34,6 +34,8 @@ ROUTES = [
     ("get", "/v1/accounts/me", "getCurrentAccount"),
     ("put", "/v1/accounts/me/password", "changePassword"),
     ("get", "/v1/accounts/{accountId}", "getAccount"),
+    ("post", "/v1/accounts/{accountId}/deactivation", "deactivateAccount"),
+    ("post", "/v1/accounts/{accountId}/reactivation", "reactivateAccount"),
     ("get", "/v1/openapi.json", "getOpenApiDocument"),
     ("get", "/healthz", "getLiveness"),
     ("get", "/readyz", "getReadiness"),

@@ -17,6 +17,12 @@ bool text_is_uuid(const char *s) {
   return true;
 }
 
+size_t text_utf8_length(const char *s) {
+  size_t n = 0;
+  for (; s && *s; s++) n += ((unsigned char)*s & 0xC0) != 0x80;
+  return n;
+}
+
 static int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;

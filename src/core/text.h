@@ -8,6 +8,10 @@
 /* True for a canonical UUID text: 8-4-4-4-12 hex digits (either case). */
 bool text_is_uuid(const char *s);
 
+/* The characters (code points) of a NUL-terminated UTF-8 string, as JSON Schema's maxLength
+ * counts them (bytes that are not continuation bytes); 0 for NULL. */
+size_t text_utf8_length(const char *s);
+
 /* Percent-decodes src[0..len) into out (size >= len+1). With plus_as_space, '+' becomes ' '
  * (form encoding). Returns false on a malformed escape or an embedded NUL. */
 bool text_percent_decode(const char *src, size_t len, char *out, bool plus_as_space);

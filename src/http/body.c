@@ -77,13 +77,6 @@ json_t *http_body_object_oauth(http_ctx *ctx, const char *oauth_error) {
   return obj;
 }
 
-/* Characters (code points) in valid UTF-8, as jansson guarantees for its strings. */
-static size_t utf8_length(const char *s) {
-  size_t n = 0;
-  for (; *s; s++) n += ((unsigned char)*s & 0xC0) != 0x80;
-  return n;
-}
-
 static bool type_ok(const json_t *v, field_type t) {
   switch (t) {
     case FIELD_STRING: return json_is_string(v);
@@ -133,7 +126,7 @@ void body_check(const json_t *obj, const body_field *fields, size_t n, json_t *e
 
 void body_check_length(const json_t *obj, const char *name, size_t max, json_t *errors) {
   const char *s = json_string_value(json_object_get(obj, name));
-  if (!s || utf8_length(s) <= max) return;
+  if (!s || text_utf8_length(s) <= max) return;
   char message[64];
   snprintf(message, sizeof message, "must be at most %zu characters", max);
   field_error(errors, name, message);

@@ -308,8 +308,7 @@ static const char *own_activity(http_ctx *ctx, db_conn **db, const char **profes
 void register_evidence_upload_handler(http_ctx *ctx) {
   if (!http_query_only(ctx, (const char *const[]){"fileName", NULL})) return;
   const char *name = http_query(ctx, "fileName");
-  size_t chars = 0; /* characters, not bytes */
-  for (const char *c = name; c && *c; c++) chars += ((unsigned char)*c & 0xC0) != 0x80;
+  size_t chars = text_utf8_length(name); /* characters, not bytes */
   if (name && (chars < 1 || chars > 200 || strpbrk(name, "\"\\/\r\n"))) {
     json_t *errors = field_errors_new();
     field_error(errors, "fileName", "must be 1 to 200 characters without quotes, slashes or line breaks");

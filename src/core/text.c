@@ -23,6 +23,11 @@ size_t text_utf8_length(const char *s) {
   return n;
 }
 
+bool text_chars_in(const char *s, size_t min, size_t max, const char *allowed) {
+  size_t n = s ? strlen(s) : 0;
+  return n >= min && n <= max && strspn(s, allowed) == n;
+}
+
 static int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;

@@ -132,6 +132,21 @@ void body_check_length(const json_t *obj, const char *name, size_t max, json_t *
   field_error(errors, name, message);
 }
 
+void body_check_string_items(const json_t *array, const char *name, size_t min, size_t max,
+                             const char *what, json_t *errors) {
+  size_t i;
+  const json_t *item;
+  json_array_foreach(array, i, item) {
+    size_t n = text_utf8_length(json_string_value(item));
+    if (!json_is_string(item) || n < min || n > max) {
+      char message[96];
+      snprintf(message, sizeof message, "must hold %s of %zu to %zu characters", what, min, max);
+      field_error(errors, name, message);
+      return;
+    }
+  }
+}
+
 const char *body_string(const json_t *obj, const char *name) {
   return json_string_value(json_object_get(obj, name));
 }

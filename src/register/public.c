@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/text.h"
 #include "http/pagination.h"
 #include "http/ratelimit.h"
 #include "label/view.h"
@@ -19,8 +20,7 @@ void register_public_search_handler(http_ctx *ctx) {
   page_cursor after;
   page_params(ctx, &limit, &after, errors);
   const char *q = http_query(ctx, "q");
-  size_t chars = 0;
-  for (const char *c = q; c && *c; c++) chars += ((unsigned char)*c & 0xC0) != 0x80;
+  size_t chars = text_utf8_length(q);
   if (!q) field_error(errors, "q", "is required");
   else if (chars < 3 || chars > 100) field_error(errors, "q", "must have 3 to 100 characters");
   if (http_reply_if_invalid(ctx, errors) || !http_rate_limit(ctx, "register", PUBLIC_LIMIT, 60)) return;

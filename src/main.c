@@ -61,7 +61,7 @@ static bool load_config(config *cfg, bool need_server) {
 static const db_statement *const *const statement_lists[] = {
     auth_statements,      accounts_statements,         idempotency_statements,    label_statements,
     label_audit_statements, label_certificate_statements, label_timeline_statements, municipal_statements,
-    ratelimit_statements, register_statements,         register_quota_statements, NULL};
+    register_statements,  register_quota_statements,   NULL};
 
 /* Statuses are stored when they change (label/timeline.h, register/status_store.h); rows that
  * got none (loaded behind the service's back, or from before the timelines) get theirs here, on
@@ -176,6 +176,8 @@ static int serve(void) {
   db_listener *delivery_wakeups = NULL;
   if (!municipal_keys_load(&cfg, err, sizeof err)) {
     fprintf(stderr, "kwaliteitsregister: %s\n", err);
+  } else if (!http_rate_limit_start(&cfg, err, sizeof err)) {
+    fprintf(stderr, "kwaliteitsregister: %s\n", err);
   } else if (bootstrap_admin(&cfg, pool) && metrics_init(http_route_count)) {
     http_edge_init(&services);
     server = http_server_start(&cfg, err, sizeof err);
@@ -210,6 +212,7 @@ static int serve(void) {
     log_msg(LOG_INFO, "stopped");
     rc = 0;
   }
+  http_rate_limit_stop();
   db_pool_destroy(pool);
   metrics_free();
   municipal_keys_free();

@@ -65,6 +65,16 @@ static void exact_in_one_process(void) {
   rate_table_free(NULL);
 }
 
+/* Takes the one entry with pending hits (`sent` of them) and settles it 100 ms later as the
+ * database answered: `hits` in the window ending at `end` (0: the window that was sent). */
+static void answer(rate_table *t, int64_t now, int sent, int64_t end, int hits) {
+  rate_count row;
+  CHECK(rate_table_take(t, &row, 1, now) == 1 && row.hits == sent);
+  if (end) row.window_end_ms = end;
+  row.hits = hits;
+  rate_table_settle(t, &row, 1, now + 100);
+}
+
 static void take_and_settle(void) {
   db_count = 0;
   rate_table *t = rate_table_new(1024);
@@ -76,28 +86,17 @@ static void take_and_settle(void) {
   CHECK(out[0].window_end_ms == 61000 && out[0].hits == 3);
   /* hits on their way count, and so do those since */
   CHECK(allowed_of(t, "10.0.0.1", 1, 12, 1200) == 1);
-  /* the database failed (no settle): the next take sends the 3 again, with the hit since */
-  CHECK(rate_table_take(t, out, 8, 1300) == 1 && out[0].hits == 4);
-  /* other replicas had 6 in the same window: 10 in all; 2 more here */
-  rate_count row = out[0];
-  row.hits = 10;
-  rate_table_settle(t, &row, 1, 1400);
+  /* the database failed (no settle): the next take sends the 3 again with the hit since; the
+   * answer says other replicas had 6 in the same window, 10 in all: 2 more here */
+  answer(t, 1300, 4, 0, 10);
   CHECK(allowed_of(t, "10.0.0.1", 5, 12, 1400) == 2);
   /* the database's window (started by another replica) replaces this process's own */
-  CHECK(rate_table_take(t, out, 8, 1500) == 1 && out[0].hits == 2);
-  row = out[0];
-  row.window_end_ms = 31000;
-  row.hits = 12;
-  rate_table_settle(t, &row, 1, 1600);
+  answer(t, 1500, 2, 31000, 12);
   int retry = 0;
   CHECK(!rate_table_hit(t, "register", "10.0.0.1", 12, 60, 1600, &retry) && retry == 30);
   CHECK(allowed_of(t, "10.0.0.1", 1, 12, 31000) == 1);
   /* an answer about a window that has ended adopts nothing; the hits sent still count here */
-  CHECK(rate_table_take(t, out, 8, 31100) == 1 && out[0].hits == 1);
-  row = out[0];
-  row.window_end_ms = 20000;
-  row.hits = 50;
-  rate_table_settle(t, &row, 1, 31200);
+  answer(t, 31100, 1, 20000, 50);
   CHECK(allowed_of(t, "10.0.0.1", 20, 12, 31200) == 11);
   /* ended windows are freed by the take */
   CHECK(rate_table_take(t, out, 8, 200000) == 0);

@@ -9,6 +9,12 @@
 -- entry keeps a unique id, increasing with each check and in input order within one.
 -- Reads: the newest entries (primary key), a municipality's (municipality_code, first_id) and a
 -- KvK number's (a GIN index on the numbers: the rows holding it, then its places in them).
+--
+-- The GIN index keeps fastupdate (its default): new entries go to a pending list that is merged
+-- into the index when it passes 4 MB (gin_pending_list_limit), by autovacuum or by the insert that
+-- finds it full. Measured with 100 numbers a check: without fastupdate every check rewrites 100
+-- posting lists, 1.1 ms more at the median over HTTP (2.8 against 1.7 ms in the handler); with it,
+-- about one check in 1,300 pays the merge, 40-100 ms (more distinct numbers, longer).
 
 -- The per-number table, kept until its rows are copied.
 ALTER TABLE certification_check_log RENAME TO certification_check_log_0003;

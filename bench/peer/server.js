@@ -290,11 +290,12 @@ async function checkSubjects(client, kvks, on) {
   });
 }
 
+// The check log: one row per check, its numbers and answers as arrays in input order (sql/0012).
 async function logChecks(client, caller, on, results) {
   if (caller.role !== 'municipality') return;
   await client.query(
-    `INSERT INTO certification_check_log (account_id, municipality_code, kvk_number, on_date, certified)
-     SELECT $1, $2, k, $3, c FROM unnest($4::text[], $5::boolean[]) AS t(k, c)`,
+    `INSERT INTO certification_check_log (account_id, municipality_code, on_date, kvk_numbers, certified)
+     VALUES ($1, $2, $3, $4::text[], $5::boolean[])`,
     [caller.account, caller.link, on, results.map((r) => r.kvkNumber), results.map((r) => r.certified)]);
 }
 

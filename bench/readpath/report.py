@@ -14,7 +14,7 @@ for r in runs:
 NAMES = {
     "certificate": "public certificate lookup",
     "check": "municipal single check (+1 log row)",
-    "bulk": "bulk check of 100 (+100 log rows)",
+    "bulk": "bulk check of 100 (+1 log row of 100)",
     "activities": "activity page (20 items, own token)",
     "outcome": "outcome PUT (49 scores)",
     "register": "public register lookup (rate-limited)",

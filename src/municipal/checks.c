@@ -10,6 +10,8 @@
 #include "municipal/handlers.h"
 #include "municipal/store.h"
 
+/* The most numbers one check may hold. The check log (sql/0012) numbers a check's entries in a
+ * block of 1000 ids and refuses longer checks: raising this needs a migration there too. */
 #define BULK_MAX 1000
 
 static bool kvk_valid(const char *k) { return k && strlen(k) == 8 && strspn(k, "0123456789") == 8; }

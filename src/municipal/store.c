@@ -9,14 +9,41 @@
 static const db_statement checks = {
     "municipal_checks", "SELECT kr_certification_checks($1::text[], $2::date, $3::uuid, $4, $5::boolean)"};
 
+/* The check log holds one row per check request (sql/0012); its numbers are the entries first_id,
+ * first_id + 1, ... in input order. A page is rows newest first, their entries unnested and
+ * ordered within (ids of two rows never interleave: a row spans at most 1000 ids). */
+#define LOG_ENTRIES                                                                               \
+  "SELECT json_build_object('id', e.id, 'accountId', l.account_id,"                               \
+  " 'municipalityCode', l.municipality_code, 'kvkNumber', e.kvk_number, 'on', l.on_date,"         \
+  " 'certified', e.certified, 'askedAt', kr_utc(l.asked_at)),"                                   \
+  " e.id, '00000000-0000-0000-0000-000000000000'"                                                \
+  " FROM certification_check_log l"                                                               \
+  " CROSS JOIN LATERAL (SELECT l.first_id + u.n - 1 AS id, u.kvk_number, u.certified"            \
+  "   FROM unnest(l.kvk_numbers, l.certified) WITH ORDINALITY u (kvk_number, certified, n)) e"
+
+/* Every entry, or one municipality's ($1): by index, newest rows first. */
 static const db_statement log_page = {
     "municipal_log_page",
-    "SELECT json_build_object('id', l.id, 'accountId', l.account_id, 'municipalityCode', l.municipality_code,"
-    " 'kvkNumber', l.kvk_number, 'on', l.on_date, 'certified', l.certified, 'askedAt', kr_utc(l.asked_at)),"
-    " l.id, '00000000-0000-0000-0000-000000000000'"
-    " FROM certification_check_log l"
-    " WHERE ($1::text IS NULL OR l.municipality_code = $1) AND ($2::text IS NULL OR l.kvk_number = $2)"
-    "   AND ($3::bigint IS NULL OR l.id < $3) ORDER BY l.id DESC LIMIT $4"};
+    LOG_ENTRIES
+    " WHERE ($1::text IS NULL OR l.municipality_code = $1)"
+    "   AND ($2::bigint IS NULL OR (l.first_id < $2 AND e.id < $2))"
+    " ORDER BY l.first_id DESC, e.id DESC LIMIT $3"};
+
+/* One KvK number's entries ($2; of one municipality when $1): the rows holding it come from the
+ * GIN index and are sorted (first_id + 0 keeps the planner off the primary key's order, which
+ * would read the whole log for a number seldom or never checked), so a page costs in proportion
+ * to how often that number was checked, never to the log. One row more than entries asked: the
+ * row the cursor points into may have none of them left. */
+static const db_statement log_page_kvk = {
+    "municipal_log_page_kvk",
+    "WITH newest AS MATERIALIZED ("
+    " SELECT first_id FROM certification_check_log WHERE kvk_numbers @> ARRAY[$2::text]"
+    "   AND ($1::text IS NULL OR municipality_code = $1) AND ($3::bigint IS NULL OR first_id < $3)"
+    " ORDER BY first_id + 0 DESC LIMIT $4 + 1) "
+    LOG_ENTRIES
+    " JOIN newest ON newest.first_id = l.first_id"
+    " WHERE e.kvk_number = $2 AND ($3::bigint IS NULL OR e.id < $3)"
+    " ORDER BY l.first_id DESC, e.id DESC LIMIT $4"};
 
 static const db_statement feed = {
     "municipal_feed",
@@ -140,7 +167,7 @@ static const db_statement record_attempt = {
     " WHERE id = $1"};
 
 const db_statement *const municipal_statements[] = {
-    &checks, &log_page, &feed, &expire, &sub_insert, &sub_get,
+    &checks, &log_page, &log_page_kvk, &feed, &expire, &sub_insert, &sub_get,
     &sub_page, &sub_delete, &delivery_page, &delivery_replay, &claim, &record_attempt, NULL};
 
 kr_err municipal_certification_checks(db_conn *db, const char *numbers, const char *on,
@@ -154,7 +181,9 @@ kr_err municipal_log_page(db_conn *db, const char *municipality, const char *kvk
                           const char *before_id, int limit, PGresult **out) {
   char rows[16];
   snprintf(rows, sizeof rows, "%d", limit + 1);
-  return db_fetch_result(db, &log_page, 4, (const char *[]){municipality, kvk, before_id, rows}, out);
+  if (kvk)
+    return db_fetch_result(db, &log_page_kvk, 4, (const char *[]){municipality, kvk, before_id, rows}, out);
+  return db_fetch_result(db, &log_page, 3, (const char *[]){municipality, before_id, rows}, out);
 }
 
 kr_err municipal_feed(db_conn *db, const char *after, int limit, PGresult **out) {

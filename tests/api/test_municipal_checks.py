@@ -385,6 +385,91 @@ def test_check_log_records_single_and_bulk_checks(client, lb, sql):
     assert all(e["accountId"] == account_id for e in by_kvk)
 
 
+def unknown_kvks(sql, n, avoid=()):
+    out = []
+    while len(out) < n:
+        k = L.random_kvk()
+        if k not in avoid and k not in out and not sql(f"select 1 from organisations where kvk_number = '{k}'"):
+            out.append(k)
+    return out
+
+
+def test_check_log_of_a_bulk_check_with_repeats_and_unknowns(client, lb, sql):
+    """Every number of a bulk check is an entry of its own, repeats included, in input order (ids
+    increasing with it, so newest first is the input reversed), with the answer it was given."""
+    gm = L.random_gm()
+    acct, tok = lb.municipality(gm)
+    yes = lb.certified("2019")["org"]["kvkNumber"]
+    plain = lb.create_org()["kvkNumber"]
+    u1, u2 = unknown_kvks(sql, 2, avoid=(yes, plain))
+    numbers = [yes, u1, plain, yes, u2, u1, yes]
+    on = L.days(3)
+    answers = [x["certified"] for x in bulk(client, tok, numbers, on=on).json()["results"]]
+    assert answers == [True, False, False, True, False, False, True]
+    entries = log_entries(client, lb.admin, municipalityCode=gm, limit="100")
+    assert [e["kvkNumber"] for e in reversed(entries)] == numbers
+    assert [e["certified"] for e in reversed(entries)] == answers
+    assert all(e["on"] == on and e["accountId"] == acct["account"]["id"] and e["municipalityCode"] == gm
+               for e in entries), entries
+    ids = [e["id"] for e in entries]
+    assert ids == sorted(ids, reverse=True) and len(set(ids)) == len(ids), ids
+    # the newest entries of the whole log are these (no other check ran since)
+    newest = client.get(CHECK_LOG, token=lb.admin, params={"limit": str(len(numbers))}).json()["items"]
+    assert newest == entries
+    # a page boundary inside one check, with and without filters
+    assert [e["id"] for e in log_entries(client, lb.admin, municipalityCode=gm, limit="2")] == ids
+    assert [e["id"] for e in log_entries(client, lb.admin, municipalityCode=gm, limit="1")] == ids
+    first = client.get(CHECK_LOG, token=lb.admin, params={"limit": "3"}).json()
+    rest = client.get(CHECK_LOG, token=lb.admin, params={"limit": "4", "cursor": first["nextCursor"]}).json()
+    assert first["items"] + rest["items"] == entries
+    # one number's entries: each of its places in the check
+    for kvk in (yes, u1, u2):
+        mine = [e for e in entries if e["kvkNumber"] == kvk]
+        for limit in ("1", "2", "100"):
+            assert log_entries(client, lb.admin, kvkNumber=kvk, limit=limit) == mine, (kvk, limit)
+        assert log_entries(client, lb.admin, kvkNumber=kvk, municipalityCode=gm, limit="1") == mine
+    elsewhere = next(g for g in iter(L.random_gm, None) if g != gm)
+    assert log_entries(client, lb.admin, kvkNumber=yes, municipalityCode=elsewhere) == []
+
+
+def test_check_log_by_kvk_number_pages_over_checks_without_it_left(client, lb, sql):
+    """Paging one number's entries when the check the cursor points into holds none before it."""
+    gm = L.random_gm()
+    _, tok = lb.municipality(gm)
+    x, other = unknown_kvks(sql, 2)
+    check(client, tok, x)
+    bulk(client, tok, [x])
+    bulk(client, tok, [other, x, x])
+    bulk(client, tok, [other, x])
+    entries = log_entries(client, lb.admin, municipalityCode=gm, limit="100")
+    assert [e["kvkNumber"] for e in entries] == [x, other, x, x, other, x, x]
+    mine = [e for e in entries if e["kvkNumber"] == x]
+    for limit in ("1", "2", "3", "5", "6"):
+        assert log_entries(client, lb.admin, kvkNumber=x, limit=limit) == mine, limit
+        assert log_entries(client, lb.admin, kvkNumber=x, municipalityCode=gm, limit=limit) == mine, limit
+    assert log_entries(client, lb.admin, kvkNumber=other, limit="1") == [entries[1], entries[4]]
+
+
+def test_check_log_of_a_bulk_check_of_1000(client, lb, sql):
+    """The largest check: 1000 entries, the last id 999 above the first, and the next check after."""
+    gm = L.random_gm()
+    _, tok = lb.municipality(gm)
+    yes = lb.certified("2019")["org"]["kvkNumber"]
+    numbers = [yes if i % 100 == 0 else f"{90000000 + i:08d}" for i in range(1000)]
+    answers = [x["certified"] for x in bulk(client, tok, numbers).json()["results"]]
+    check(client, tok, yes)
+    entries = log_entries(client, lb.admin, municipalityCode=gm, limit="100")
+    assert len(entries) == 1001
+    assert [e["kvkNumber"] for e in reversed(entries[1:])] == numbers and entries[0]["kvkNumber"] == yes
+    ids = [e["id"] for e in entries]
+    assert ids == sorted(ids, reverse=True) and len(set(ids)) == 1001
+    assert ids[1] - ids[-1] == 999
+    assert [e["certified"] for e in reversed(entries[1:])] == answers
+    assert all(answers[i] for i in range(0, 1000, 100))
+    assert [e["id"] for e in log_entries(client, lb.admin, kvkNumber=yes, municipalityCode=gm)] == \
+        [e["id"] for e in entries if e["kvkNumber"] == yes]
+
+
 def test_check_log_only_for_admin(client, lb, kr):
     acct, muni_tok = lb.municipality(L.random_gm())
     org = lb.create_org()

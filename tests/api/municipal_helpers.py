@@ -33,6 +33,22 @@ PUBLIC_TARGET = "https://93.184.215.14/kr-webhook"
 SCOPE_JSON = '{"wholeOrganisation": true, "parts": [], "employees": 10, "businessCriticalVolunteers": 0}'
 
 
+def log_entries(client, token, **params):
+    """Every entry of GET /v1/certification-check-log with these filters, page after page."""
+    out, cursor = [], None
+    for _ in range(200):
+        p = dict(params)
+        if cursor:
+            p["cursor"] = cursor
+        r = client.get(CHECK_LOG, token=token, params=p)
+        assert r.status_code == 200, r.content
+        out += r.json()["items"]
+        cursor = r.json()["nextCursor"]
+        if cursor is None:
+            return out
+    raise AssertionError("check-log pagination does not end")
+
+
 def date_of(s):
     return datetime.date.fromisoformat(s) if isinstance(s, str) else s
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import kr_helpers as H
 import label_helpers as L
+from municipal_helpers import log_entries
 
 SQL_DIR = Path(__file__).resolve().parents[2] / "sql"
-CHECK_LOG = "/v1/certification-check-log"
 
 
 def migrate_up_to(pg, db, last_version):
@@ -26,19 +26,6 @@ def migrate_up_to(pg, db, last_version):
         pg.psql(body.decode(), db=db)
         pg.psql(f"INSERT INTO schema_migrations (version, name, checksum) VALUES"
                 f" ({version}, '{f.name}', '{hashlib.sha256(body).hexdigest()}')", db=db)
-
-
-def log_entries(client, token, **params):
-    out, cursor = [], None
-    for _ in range(100):
-        p = dict(params, **({"cursor": cursor} if cursor else {}))
-        r = client.get(CHECK_LOG, token=token, params=p)
-        assert r.status_code == 200, r.content
-        out += r.json()["items"]
-        cursor = r.json()["nextCursor"]
-        if cursor is None:
-            return out
-    raise AssertionError("check-log pagination does not end")
 
 
 def test_per_number_log_rows_migrate_to_rows_per_check(pg, scratch_db, run_binary, spawn_server):

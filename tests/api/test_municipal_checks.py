@@ -335,19 +335,7 @@ def test_bulk_malformed_json(client, muni):
 # ------------------------------------------------------------------ the check log
 
 
-def log_entries(client, token, **params):
-    out, cursor = [], None
-    for _ in range(200):
-        p = dict(params)
-        if cursor:
-            p["cursor"] = cursor
-        r = client.get(CHECK_LOG, token=token, params=p)
-        assert r.status_code == 200, r.content
-        out += r.json()["items"]
-        cursor = r.json()["nextCursor"]
-        if cursor is None:
-            return out
-    raise AssertionError("check-log pagination does not end")
+log_entries = M.log_entries
 
 
 def test_check_log_records_single_and_bulk_checks(client, lb, sql):

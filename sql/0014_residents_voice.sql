@@ -188,3 +188,117 @@ CREATE FUNCTION kr_residents_voice(code text) RETURNS json
                WHERE s.municipality_code = code
                GROUP BY 1, 2) t))
   $$;
+
+-- The link to the label: an audit's self-evaluation and outcome scores may cite listening
+-- sessions and recommendations as evidence for a norm (the service checks that each is of a
+-- municipality the organisation serves). Self-evaluation scores keep them in their JSON; outcome
+-- scores get two columns. Both are shown with their scores and gathered on the audit.
+ALTER TABLE audit_outcome_scores
+  ADD COLUMN listening_session_ids uuid[] NOT NULL DEFAULT '{}',
+  ADD COLUMN recommendation_ids uuid[] NOT NULL DEFAULT '{}';
+
+-- An outcome score as the API shows it: the evidence members only when some was cited.
+CREATE FUNCTION kr_outcome_score_json(s audit_outcome_scores) RETURNS jsonb
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  AS $$
+    SELECT jsonb_build_object('normCode', s.norm_code, 'score', s.score, 'finding', s.finding)
+      || CASE WHEN cardinality(s.listening_session_ids) > 0
+              THEN jsonb_build_object('listeningSessionIds', s.listening_session_ids) ELSE '{}' END
+      || CASE WHEN cardinality(s.recommendation_ids) > 0
+              THEN jsonb_build_object('recommendationIds', s.recommendation_ids) ELSE '{}' END
+  $$;
+
+CREATE OR REPLACE FUNCTION kr_outcome_json(o audit_outcomes) RETURNS json
+  LANGUAGE plpgsql STABLE PARALLEL SAFE
+  AS $$
+  BEGIN
+    RETURN (SELECT json_build_object(
+      'auditId', o.audit_id, 'auditedOn', o.audited_on, 'auditors', o.auditors,
+      'advice', o.advice, 'reportReference', o.report_reference,
+      'learningReport', o.learning_report,
+      'scores', (SELECT coalesce(json_agg(kr_outcome_score_json(s) ORDER BY s.position), '[]')
+                 FROM audit_outcome_scores s WHERE s.audit_id = o.audit_id),
+      'counts', json_build_object('met', o.met, 'partiallyMet', o.partially_met, 'notMet', o.not_met),
+      'meetsThreshold', o.meets_threshold,
+      'submittedAt', kr_utc(o.submitted_at), 'updatedAt', kr_utc(o.updated_at)));
+  END $$;
+
+-- As in 0008, with the cited evidence stored beside each score.
+CREATE OR REPLACE FUNCTION kr_outcome_put(audit uuid, body json, met integer, partially_met integer,
+                                          not_met integer, meets boolean, account uuid) RETURNS json
+  LANGUAGE plpgsql
+  AS $$
+  DECLARE
+    stored audit_outcomes;
+  BEGIN
+    INSERT INTO audit_outcomes AS o (audit_id, audited_on, auditors, advice, report_reference,
+                                     learning_report, met, partially_met, not_met, meets_threshold,
+                                     submitted_by)
+    VALUES (audit, (body->>'auditedOn')::date, ARRAY(SELECT json_array_elements_text(body->'auditors')),
+            body->>'advice', body->>'reportReference', body->>'learningReport', met, partially_met,
+            not_met, meets, account)
+    ON CONFLICT (audit_id) DO UPDATE SET audited_on = excluded.audited_on,
+      auditors = excluded.auditors, advice = excluded.advice,
+      report_reference = excluded.report_reference, learning_report = excluded.learning_report,
+      met = excluded.met, partially_met = excluded.partially_met, not_met = excluded.not_met,
+      meets_threshold = excluded.meets_threshold, submitted_by = excluded.submitted_by,
+      updated_at = clock_timestamp()
+    RETURNING * INTO stored;
+    WITH given AS (
+      SELECT s.value->>'normCode' AS norm_code, s.ordinality::integer AS position,
+             s.value->>'score' AS score, s.value->>'finding' AS finding,
+             ARRAY(SELECT json_array_elements_text(coalesce(s.value->'listeningSessionIds', '[]')))::uuid[] AS sessions,
+             ARRAY(SELECT json_array_elements_text(coalesce(s.value->'recommendationIds', '[]')))::uuid[] AS recommendations
+      FROM json_array_elements(body->'scores') WITH ORDINALITY s),
+    gone AS (
+      DELETE FROM audit_outcome_scores x WHERE x.audit_id = audit
+        AND NOT EXISTS (SELECT 1 FROM given g WHERE g.norm_code = x.norm_code))
+    INSERT INTO audit_outcome_scores AS x (audit_id, norm_code, position, score, finding,
+                                           listening_session_ids, recommendation_ids)
+      SELECT audit, g.norm_code, g.position, g.score, g.finding, g.sessions, g.recommendations FROM given g
+    ON CONFLICT (audit_id, norm_code) DO UPDATE
+      SET position = excluded.position, score = excluded.score, finding = excluded.finding,
+          listening_session_ids = excluded.listening_session_ids,
+          recommendation_ids = excluded.recommendation_ids
+      WHERE (x.position, x.score, x.finding, x.listening_session_ids, x.recommendation_ids)
+            IS DISTINCT FROM (excluded.position, excluded.score, excluded.finding,
+                              excluded.listening_session_ids, excluded.recommendation_ids);
+    UPDATE audits SET status = 'outcome_submitted' WHERE id = audit AND status <> 'outcome_submitted';
+    RETURN kr_outcome_json(stored);
+  END $$;
+
+-- The audit shows the residents' voice its scores cite: per source and norm, the sessions and
+-- recommendations (self-evaluation first, then the outcome, each in norm order).
+CREATE FUNCTION kr_audit_evidence_json(audit uuid) RETURNS json
+  LANGUAGE sql STABLE PARALLEL SAFE
+  AS $$
+    SELECT coalesce(json_agg(e.item ORDER BY e.source_order, e.position), '[]') FROM (
+      SELECT 1 AS source_order, x.ordinality AS position,
+             jsonb_build_object('source', 'self_evaluation', 'normCode', x.value->>'normCode',
+                                'listeningSessionIds', ARRAY(SELECT jsonb_array_elements_text(
+                                  coalesce(x.value->'listeningSessionIds', '[]')))::uuid[],
+                                'recommendationIds', ARRAY(SELECT jsonb_array_elements_text(
+                                  coalesce(x.value->'recommendationIds', '[]')))::uuid[]) AS item
+        FROM self_evaluations se, jsonb_array_elements(se.scores) WITH ORDINALITY x
+       WHERE se.audit_id = audit
+         AND (jsonb_array_length(coalesce(x.value->'listeningSessionIds', '[]')) > 0
+              OR jsonb_array_length(coalesce(x.value->'recommendationIds', '[]')) > 0)
+      UNION ALL
+      SELECT 2, s.position,
+             jsonb_build_object('source', 'outcome', 'normCode', s.norm_code,
+                                'listeningSessionIds', s.listening_session_ids,
+                                'recommendationIds', s.recommendation_ids)
+        FROM audit_outcome_scores s
+       WHERE s.audit_id = audit
+         AND (cardinality(s.listening_session_ids) > 0 OR cardinality(s.recommendation_ids) > 0)) e
+  $$;
+
+CREATE OR REPLACE FUNCTION kr_audit_json(a audits) RETURNS json
+  LANGUAGE sql STABLE PARALLEL SAFE
+  AS $$
+    SELECT json_build_object(
+      'id', a.id, 'organisationId', a.organisation_id, 'certifyingBodyId', a.certifying_body_id,
+      'kind', a.kind, 'type', a.type, 'frameworkVersion', a.framework_version,
+      'plannedOn', a.planned_on, 'scope', a.scope, 'status', a.status,
+      'createdAt', kr_utc(a.created_at), 'residentsVoiceEvidence', kr_audit_evidence_json(a.id))
+  $$;

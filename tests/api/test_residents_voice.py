@@ -304,3 +304,69 @@ def test_no_public_schema_can_carry_story_text_or_a_count_under_five(contract):
     assert public_ops >= 3  # the residents' voice, the topic list and the other public reads were walked
     view = contract.resolve({"$ref": "#/components/schemas/ResidentsVoice"})
     assert view.get("additionalProperties") is False  # the validating client refuses any other member
+
+
+# ------------------------------------------------------------------ the link to the label
+
+
+@pytest.fixture
+def cited(vo):
+    """An organisation serving one municipality with a session and a recommendation there, a
+    session and recommendation of another municipality, and a planned external audit."""
+    lb = vo.label
+    home, away = vo.fresh_code(), vo.fresh_code()
+    org, org_token = vo.org(home)
+    ours = vo.create_session(home, [org["id"]])
+    theirs = vo.create_session(away)
+    party = lb.body_with_certifier()
+    audit = lb.create_audit(org["id"], "2019", party["body"]["id"])
+    return {"org": org, "org_token": org_token, "ours": ours, "theirs": theirs, "audit": audit,
+            "party": party, "our_rec": vo.add_recommendation(ours["id"], 1),
+            "their_rec": vo.add_recommendation(theirs["id"], 1)}
+
+
+def test_scores_cite_sessions_and_recommendations_the_audit_shows_them(client, vo, cited):
+    lb, audit_id = vo.label, cited["audit"]["id"]
+    code = lb.norm_codes("2019")[0]
+    score = {"normCode": code, "score": "met", "note": "Bewoners zeiden het zelf",
+             "listeningSessionIds": [cited["ours"]["id"]], "recommendationIds": [cited["our_rec"]["id"]]}
+    r = client.put(f"{L.AUDITS}/{audit_id}/self-evaluation", token=cited["org_token"],
+                   json={"status": "draft", "scores": [score]})
+    assert r.status_code == 200, r.content
+    assert r.json()["scores"][0]["listeningSessionIds"] == [cited["ours"]["id"]]
+    body = lb.outcome_body("2019")
+    body["scores"][1]["listeningSessionIds"] = [cited["ours"]["id"]]
+    outcome = lb.put_outcome(audit_id, body, cited["party"]["token"], expect=200).json()
+    assert outcome["scores"][1]["listeningSessionIds"] == [cited["ours"]["id"]]
+    assert "listeningSessionIds" not in outcome["scores"][0] and "recommendationIds" not in outcome["scores"][1]
+    evidence = client.get(f"{L.AUDITS}/{audit_id}", token=cited["party"]["token"]).json()["residentsVoiceEvidence"]
+    assert evidence == [
+        {"source": "self_evaluation", "normCode": code, "listeningSessionIds": [cited["ours"]["id"]],
+         "recommendationIds": [cited["our_rec"]["id"]]},
+        {"source": "outcome", "normCode": lb.norm_codes("2019")[1], "listeningSessionIds": [cited["ours"]["id"]],
+         "recommendationIds": []}]
+    # an audit that cites nothing shows an empty list
+    other = lb.create_audit(cited["org"]["id"], "2019", cited["party"]["body"]["id"])
+    assert other["residentsVoiceEvidence"] == []
+
+
+def test_citing_a_session_of_a_municipality_the_organisation_does_not_serve_is_a_400(client, vo, cited):
+    lb, audit_id = vo.label, cited["audit"]["id"]
+    code = lb.norm_codes("2019")[0]
+    path = f"{L.AUDITS}/{audit_id}/self-evaluation"
+    for member, foreign in (("listeningSessionIds", cited["theirs"]["id"]),
+                            ("recommendationIds", cited["their_rec"]["id"]),
+                            ("listeningSessionIds", str(uuid.uuid4()))):
+        r = client.put(path, token=cited["org_token"],
+                       json={"status": "draft", "scores": [{"normCode": code, "score": "met", member: [foreign]}]})
+        body = assert_problem(r, 400, fields=[f"scores[0].{member}"], exact_fields=True)
+        assert foreign in body["errors"][0]["message"]
+    r = client.put(path, token=cited["org_token"],
+                   json={"status": "draft", "scores": [{"normCode": code, "score": "met", "listeningSessionIds": ["x"],
+                                                        "recommendationIds": "y"}]})
+    assert_problem(r, 400, fields=["scores[0].listeningSessionIds", "scores[0].recommendationIds"])
+    body = lb.outcome_body("2019")
+    body["scores"][2]["listeningSessionIds"] = [cited["theirs"]["id"]]
+    r = lb.put_outcome(audit_id, body, cited["party"]["token"])
+    assert_problem(r, 400, fields=["scores[2].listeningSessionIds"], exact_fields=True)
+    assert client.get(f"{L.AUDITS}/{audit_id}", token=vo.admin).json()["status"] == "planned"

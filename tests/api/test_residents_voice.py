@@ -302,8 +302,17 @@ def test_no_public_schema_can_carry_story_text_or_a_count_under_five(contract):
                     assert "freeTopics" not in props
                 assert "freeTopics" not in props, f"{method} {path} shows a teller's free topics"
     assert public_ops >= 3  # the residents' voice, the topic list and the other public reads were walked
-    view = contract.resolve({"$ref": "#/components/schemas/ResidentsVoice"})
-    assert view.get("additionalProperties") is False  # the validating client refuses any other member
+    # The residents' voice itself: every object in it is closed (the validating client refuses any
+    # other member, a story's text included), and the only texts are recommendations' and responses'.
+    seen, names = [], set()
+    _reachable(contract, {"$ref": "#/components/schemas/ResidentsVoice"}, seen, names)
+    assert "PublicListeningSession" in names and "StoryTopicCount" in names
+    for name in names:
+        schema = contract.resolve({"$ref": f"#/components/schemas/{name}"})
+        if schema.get("type") == "object":
+            assert schema.get("additionalProperties") is False, f"{name} is open to other members"
+            if "text" in schema.get("properties", {}):
+                assert name in ("PublicRecommendation", "PublicRecommendationResponse"), name
 
 
 # ------------------------------------------------------------------ the link to the label

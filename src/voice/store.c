@@ -58,7 +58,8 @@ static const db_statement session_update = {
 static const db_statement session_page = {
     "voice_session_page",
     "SELECT kr_listening_session_json(s), kr_sort_key(s.created_at), s.id FROM listening_sessions s"
-    " WHERE ($1::text IS NULL OR s.municipality_code = $1) AND ($2::uuid IS NULL OR $2 = ANY (s.organisation_ids))"
+    " WHERE ($1::text IS NULL OR s.municipality_code = $1)"
+    "   AND ($2::uuid IS NULL OR s.organisation_ids @> ARRAY[$2::uuid])" /* the GIN index */
     "   AND ($3::text IS NULL OR s.municipality_code = $3) AND ($4::text IS NULL OR s.status = $4)"
     "   AND ($5::bigint IS NULL OR (kr_sort_key(s.created_at), s.id) > ($5::bigint, $6::uuid))"
     " ORDER BY kr_sort_key(s.created_at), s.id LIMIT $7"};

@@ -82,6 +82,8 @@ def test_session_visibility_per_party(client, vo, held):
         assert sid not in ids
     ids = [s["id"] for s in client.get(SESSIONS, token=vo.muni(code), params={"municipalityCode": code}).json()["items"]]
     assert ids == [sid]
+    ids = [s["id"] for s in client.get(SESSIONS, token=held["org_token"]).json()["items"]]
+    assert ids == [sid]  # an organisation lists the sessions it is involved in
     assert_problem(client.get(f"{SESSIONS}/{uuid.uuid4()}", token=vo.admin), 404)
     assert_problem(client.get(f"{SESSIONS}/not-a-uuid", token=vo.admin), 400, fields=["sessionId"])
     assert_problem(client.get(SESSIONS, token=vo.admin, params={"status": "done"}), 400, fields=["status"])

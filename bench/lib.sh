@@ -14,7 +14,9 @@ bench_setup() {
   chmod 755 "$work"
   server_pid="" base_pid=""
   trap bench_cleanup EXIT
-  kr_pg_start "$work/pg" "$(free_port)" bench
+  # BENCH_PG_DIR: a cluster folder kept between runs (bench/read-path --data); else a throwaway one
+  pg_dir=${BENCH_PG_DIR:-$work/pg}
+  kr_pg_start "$pg_dir" "$(free_port)" bench
   export DATABASE_URL=$KR_PG_URL
   export JWT_SECRET=bench-secret-bench-secret-bench-secret-0123
   export BOOTSTRAP_ADMIN_USERNAME=admin BOOTSTRAP_ADMIN_PASSWORD=bench-admin-password
@@ -26,7 +28,7 @@ bench_setup() {
 bench_cleanup() {
   [ -n "$server_pid" ] && kill -TERM "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
   [ -n "$base_pid" ] && kill -TERM "$base_pid" 2>/dev/null && wait "$base_pid" 2>/dev/null
-  kr_pg_stop "$work/pg"
+  kr_pg_stop "${pg_dir:-$work/pg}"
   rm -rf "$work"
 }
 

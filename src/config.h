@@ -41,6 +41,10 @@ typedef struct {
   int max_activities_per_period;  /* development activities per professional per period */
   int evidence_bytes_per_professional;
   int expensive_per_account;      /* parallel expensive requests (exports) per account */
+  int register_rate_limit;        /* public register requests per client address per window */
+  int register_rate_window;       /* seconds */
+  int rate_limit_sync_ms;         /* how often each replica adds its hits to the shared counts */
+  int rate_limit_max_clients;     /* (bucket, address) pairs each replica keeps in memory */
   int shutdown_grace;
   int expiry_interval;            /* seconds between scans for expired certificates */
   char webhook_allowed_hosts[CONFIG_MAX_LIST][256];

@@ -12,6 +12,8 @@
 #include "accounts/store.h"
 #include "api_version.h"
 #include "auth/password.h"
+#include "auth/revocation.h"
+#include "auth/token.h"
 #include "auth/store.h"
 #include "config.h"
 #include "core/date.h"
@@ -63,7 +65,7 @@ static bool load_config(config *cfg, bool need_server) {
 static const db_statement *const *const statement_lists[] = {
     auth_statements,      accounts_statements,         idempotency_statements,    label_statements,
     label_audit_statements, label_certificate_statements, label_timeline_statements, municipal_statements,
-    ratelimit_statements, register_statements,         register_quota_statements, voice_statements, NULL};
+    register_statements,  register_quota_statements,   revocation_statements,     voice_statements, NULL};
 
 /* Statuses are stored when they change (label/timeline.h, register/status_store.h); rows that
  * got none (loaded behind the service's back, or from before the timelines) get theirs here, on
@@ -185,6 +187,10 @@ static int serve(void) {
   db_listener *delivery_wakeups = NULL;
   if (!municipal_keys_load(&cfg, err, sizeof err)) {
     fprintf(stderr, "kwaliteitsregister: %s\n", err);
+  } else if (!auth_revocations_start(pool, cfg.database_url, cfg.access_token_ttl + TOKEN_LEEWAY_SECONDS)) {
+    fprintf(stderr, "kwaliteitsregister: cannot read the token revocations\n");
+  } else if (!http_rate_limit_start(&cfg, err, sizeof err)) {
+    fprintf(stderr, "kwaliteitsregister: %s\n", err);
   } else if (bootstrap_admin(&cfg, pool) && metrics_init(http_route_count)) {
     http_edge_init(&services);
     server = http_server_start(&cfg, err, sizeof err);
@@ -219,6 +225,8 @@ static int serve(void) {
     log_msg(LOG_INFO, "stopped");
     rc = 0;
   }
+  http_rate_limit_stop();
+  auth_revocations_stop();
   db_pool_destroy(pool);
   metrics_free();
   municipal_keys_free();

@@ -2,7 +2,8 @@
 -- (METHOD, PATH, TOKEN, BODY per line). Requests are formatted once, in init. Public routes get
 -- an X-Forwarded-For address from 10.<thread>.0.0/16, one per list entry, so the per-address
 -- rate limit of the public register (120 a minute; the service and the peer trust 127.0.0.1 as
--- a proxy) never triggers while both still do the rate-limit write for every request.
+-- a proxy) never triggers while both still count every request (the peer with a write per
+-- request, the service in memory with a sync every 250 ms).
 local counter = 0
 function setup(thread)
   counter = counter + 1

@@ -7,7 +7,9 @@
 #include "accounts/rules.h"
 #include "accounts/store.h"
 #include "auth/password.h"
+#include "auth/revocation.h"
 #include "auth/store.h"
+#include "core/log.h"
 #include "core/text.h"
 #include "http/body.h"
 #include "http/pagination.h"
@@ -125,16 +127,12 @@ static void reply_account_by_id(http_ctx *ctx, const char *id) {
   else reply_error(ctx, e);
 }
 
+static const char *account_param(http_ctx *ctx);
+
 void accounts_get(http_ctx *ctx) {
   if (!http_query_only(ctx, (const char *const[]){NULL})) return;
-  const char *id = http_path_param(ctx, "accountId");
-  if (!text_is_uuid(id)) {
-    json_t *errors = field_errors_new();
-    field_error(errors, "accountId", "must be a UUID");
-    http_reply_if_invalid(ctx, errors);
-    return;
-  }
-  reply_account_by_id(ctx, id);
+  const char *id = account_param(ctx);
+  if (id) reply_account_by_id(ctx, id);
 }
 
 void accounts_get_me(http_ctx *ctx) {
@@ -183,4 +181,63 @@ void accounts_change_password(http_ctx *ctx) {
     http_reply_empty(ctx, 204);
   }
   json_decref(body);
+}
+
+/* ---- account control --------------------------------------------------------------------- */
+/* The {accountId} as a UUID; NULL after answering 400. */
+static const char *account_param(http_ctx *ctx) {
+  const char *id = http_path_param(ctx, "accountId");
+  if (text_is_uuid(id)) return id;
+  json_t *errors = field_errors_new();
+  field_error(errors, "accountId", "must be a UUID");
+  http_reply_if_invalid(ctx, errors);
+  return NULL;
+}
+
+static void set_active(http_ctx *ctx, const char *id, bool active, const char *reason) {
+  db_conn *db = http_db(ctx);
+  if (!db) return;
+  char *json = NULL;
+  kr_err e = accounts_store_set_active(db, id, active, reason, &json);
+  if (e == KR_OK && !active && !auth_revocations_reload())
+    log_msg(LOG_WARNING, "cannot reload the token revocations here; the notification will");
+  if (e == KR_OK) reply_account(ctx, 200, json);
+  else if (e == KR_NOT_FOUND) http_reply_problem(ctx, KR_NOT_FOUND, "There is no such account.", NULL, NULL);
+  else if (e == KR_CONFLICT)
+    http_reply_problem(ctx, KR_CONFLICT,
+                       active ? "This account is active already." : "This account is deactivated already.",
+                       NULL, NULL);
+  else reply_error(ctx, e);
+  if (e != KR_OK) free(json);
+}
+
+static const body_field deactivation_fields[] = {
+    {"reason", FIELD_STRING, true, false, false},
+};
+
+void accounts_deactivate(http_ctx *ctx) {
+  if (!http_query_only(ctx, (const char *const[]){NULL})) return;
+  const char *id = account_param(ctx);
+  if (!id) return;
+  json_t *body = http_body_object(ctx);
+  if (!body) return;
+  json_t *errors = field_errors_new();
+  body_check(body, deactivation_fields, 1, errors);
+  const char *reason = body_string(body, "reason");
+  if (reason && !*reason) field_error(errors, "reason", "must not be empty");
+  body_check_length(body, "reason", 500, errors);
+  if (!http_reply_if_invalid(ctx, errors)) {
+    if (strcmp(id, ctx->caller.account_id) == 0)
+      http_reply_problem(ctx, KR_CONFLICT,
+                         "An admin cannot deactivate their own account (another admin can).", NULL, NULL);
+    else
+      set_active(ctx, id, false, reason);
+  }
+  json_decref(body);
+}
+
+void accounts_reactivate(http_ctx *ctx) {
+  if (!http_query_only(ctx, (const char *const[]){NULL})) return;
+  const char *id = account_param(ctx);
+  if (id) set_active(ctx, id, true, NULL);
 }

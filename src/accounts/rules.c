@@ -6,16 +6,8 @@
 #include "core/text.h"
 #include "http/context.h"
 
-/* UTF-8 code points (the body decoder already guarantees valid UTF-8). */
-static size_t utf8_chars(const char *s) {
-  size_t n = 0;
-  for (; *s; s++)
-    if (((unsigned char)*s & 0xC0) != 0x80) n++;
-  return n;
-}
-
 const char *account_password_problem(const char *password) {
-  size_t n = utf8_chars(password);
+  size_t n = text_utf8_length(password);
   if (n < PASSWORD_MIN_CHARS) return "must have at least 12 characters";
   if (n > PASSWORD_MAX_CHARS) return "may have at most 128 characters";
   return NULL;

@@ -49,9 +49,27 @@ static const db_statement link_exists = {
     "  WHEN 'certifier' THEN EXISTS (SELECT 1 FROM certifying_bodies WHERE id = $2::uuid)"
     "  ELSE true END"};
 
+static const db_statement set_active = {
+    "accounts_set_active", "SELECT outcome, account_json FROM kr_account_set_active($1, $2, $3)"};
+
 const db_statement *const accounts_statements[] = {
     &insert_account, &get_account,  &page_accounts, &set_password,
-    &admin_exists,   &insert_admin, &link_exists,   NULL};
+    &admin_exists,   &insert_admin, &link_exists,   &set_active, NULL};
+
+kr_err accounts_store_set_active(db_conn *db, const char *id, bool active, const char *reason,
+                                 char **json) {
+  *json = NULL;
+  PGresult *r = db_exec(db, &set_active, 3, (const char *[]){id, active ? "true" : "false", reason});
+  kr_err e = db_result_error(db, r);
+  if (e == KR_OK) {
+    const char *outcome = PQgetvalue(r, 0, 0);
+    if (strcmp(outcome, "not_found") == 0) e = KR_NOT_FOUND;
+    else if (!(*json = strdup(PQgetvalue(r, 0, 1)))) e = KR_INTERNAL;
+    else if (strcmp(outcome, "unchanged") == 0) e = KR_CONFLICT;
+  }
+  PQclear(r);
+  return e;
+}
 
 kr_err accounts_store_link_exists(db_conn *db, role r, const char *id, bool *exists) {
   PGresult *res = db_exec(db, &link_exists, 2, (const char *[]){role_name(r), id});

@@ -37,6 +37,13 @@ kr_err accounts_store_page(db_conn *db, const char *role_name, const page_cursor
 /* Sets a new password hash and revokes the account's refresh tokens, in one transaction. */
 kr_err accounts_store_set_password(db_conn *db, const char *id, const char *password_hash);
 
+/* Deactivates (active false; reason 1-500 characters) or reactivates the account, deciding after
+ * its row lock; a deactivation cuts its tokens and refresh tokens, and every replica hears of it
+ * (auth/revocation.h). KR_NOT_FOUND; KR_CONFLICT when it is so already (*json is then the
+ * account as it is). *json: the account's JSON, the caller's to free. */
+kr_err accounts_store_set_active(db_conn *db, const char *id, bool active, const char *reason,
+                                 char **json);
+
 /* Creates the first admin when no admin exists yet; *created says whether it did. */
 kr_err accounts_store_bootstrap_admin(db_conn *db, const char *username, const char *password_hash,
                                       bool *created);

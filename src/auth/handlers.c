@@ -30,9 +30,11 @@ static void oauth_store_failure(http_ctx *ctx, kr_err err) {
 }
 
 /* Answers the token response: an access token, and a refresh token when one is given. */
-static void reply_tokens(http_ctx *ctx, const principal *who, const char *refresh) {
+/* issued_at is read before the transaction that let the sign-in through commits: a deactivation
+ * that waited for that transaction cuts tokens up to a later second, so this one with them. */
+static void reply_tokens(http_ctx *ctx, const principal *who, const char *refresh, long issued_at) {
   token_keys keys = token_keys_from(ctx->services->cfg);
-  char *access = token_issue(&keys, who, (long)time(NULL));
+  char *access = token_issue(&keys, who, issued_at);
   if (!access) {
     oauth_store_failure(ctx, KR_INTERNAL);
     return;
@@ -101,7 +103,21 @@ static void grant_with_secret(http_ctx *ctx, const char *name, const char *secre
   /* The attempt above is committed on its own (a failed sign-in must count); what a successful
    * one writes is one transaction. */
   char refresh[REFRESH_TOKEN_SIZE];
+  bool usable = false;
+  long issued_at = 0;
   e = db_begin(db);
+  /* The account's row is read again under a share lock: a deactivation running now either
+   * commits first (and this sign-in is refused) or waits for this one (and cuts its token). */
+  if (e == KR_OK) e = auth_store_account_usable(db, account.who.account_id, &usable);
+  if (e == KR_OK && !usable) {
+    db_rollback(db);
+    if (machine)
+      oauth_problem(ctx, KR_INVALID_CLIENT, "invalid_client", "This client's account is deactivated.", NULL);
+    else
+      oauth_problem(ctx, KR_INVALID_GRANT, "invalid_grant", "This account is deactivated.", NULL);
+    return;
+  }
+  issued_at = (long)time(NULL);
   if (e == KR_OK) e = auth_store_clear_attempts(db, name, ctx->client_ip);
   if (e == KR_OK && !machine)
     e = auth_store_refresh_issue(db, account.who.account_id, cfg->refresh_token_ttl, refresh);
@@ -111,7 +127,7 @@ static void grant_with_secret(http_ctx *ctx, const char *name, const char *secre
     oauth_store_failure(ctx, e);
     return;
   }
-  reply_tokens(ctx, &account.who, machine ? NULL : refresh);
+  reply_tokens(ctx, &account.who, machine ? NULL : refresh, issued_at);
 }
 
 static void grant_refresh(http_ctx *ctx, const char *token) {
@@ -120,6 +136,7 @@ static void grant_refresh(http_ctx *ctx, const char *token) {
   refresh_outcome outcome;
   principal who;
   char next[REFRESH_TOKEN_SIZE];
+  long issued_at = (long)time(NULL); /* before the rotation commits (see reply_tokens) */
   kr_err e = auth_store_refresh_rotate(db, token, ctx->services->cfg->refresh_token_ttl, &outcome,
                                        &who, next);
   if (e != KR_OK) {
@@ -134,7 +151,7 @@ static void grant_refresh(http_ctx *ctx, const char *token) {
                   NULL);
     return;
   }
-  reply_tokens(ctx, &who, next);
+  reply_tokens(ctx, &who, next, issued_at);
 }
 
 static const body_field token_fields[] = {

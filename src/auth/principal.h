@@ -29,6 +29,7 @@ typedef struct {
   char account_id[37];
   role role;
   char link[37]; /* the role's link value (a UUID, or a CBS municipality code); "" for admin */
+  long issued_at; /* the access token's iat (Unix seconds); 0 when not from a token */
 } principal;
 
 #endif

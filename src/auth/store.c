@@ -9,13 +9,13 @@
 static const db_statement find_by_username = {
     "auth_find_by_username",
     "SELECT id, role, coalesce(professional_id::text, organisation_id::text,"
-    " certifying_body_id::text, municipality_code, ''), password_hash"
+    " certifying_body_id::text, municipality_code, ''), password_hash, deactivated_at IS NOT NULL"
     " FROM accounts WHERE lower(username) = lower($1)"};
 
 static const db_statement find_by_id = {
     "auth_find_by_id",
     "SELECT id, role, coalesce(professional_id::text, organisation_id::text,"
-    " certifying_body_id::text, municipality_code, ''), password_hash"
+    " certifying_body_id::text, municipality_code, ''), password_hash, deactivated_at IS NOT NULL"
     " FROM accounts WHERE id = $1"};
 
 /* One statement counts the attempt twice: for the (username, address) pair and for the address.
@@ -48,11 +48,15 @@ static const db_statement refresh_insert = {
 
 static const db_statement refresh_lock = {
     "auth_refresh_lock",
-    "SELECT r.family_id, r.spent_at IS NOT NULL, r.revoked_at IS NOT NULL OR r.expires_at <= now(),"
+    "SELECT r.family_id, r.spent_at IS NOT NULL,"
+    " r.revoked_at IS NOT NULL OR r.expires_at <= now() OR a.deactivated_at IS NOT NULL,"
     " a.id, a.role, coalesce(a.professional_id::text, a.organisation_id::text,"
     " a.certifying_body_id::text, a.municipality_code, '')"
     " FROM refresh_tokens r JOIN accounts a ON a.id = r.account_id"
-    " WHERE r.token_hash = $1 FOR UPDATE OF r"};
+    " WHERE r.token_hash = $1 FOR UPDATE OF r FOR SHARE OF a"}; /* a deactivation and a rotation serialise */
+
+static const db_statement account_usable = {
+    "auth_account_usable", "SELECT deactivated_at IS NULL FROM accounts WHERE id = $1 FOR SHARE"};
 
 static const db_statement refresh_spend = {
     "auth_refresh_spend", "UPDATE refresh_tokens SET spent_at = now() WHERE token_hash = $1"};
@@ -69,7 +73,15 @@ static const db_statement revoke_account = {
 
 const db_statement *const auth_statements[] = {
     &find_by_username, &find_by_id,    &count_attempt,  &clear_attempts, &refresh_insert,
-    &refresh_lock,     &refresh_spend, &revoke_family,  &revoke_account, NULL};
+    &refresh_lock,     &refresh_spend, &revoke_family,  &revoke_account, &account_usable, NULL};
+
+kr_err auth_store_account_usable(db_conn *db, const char *account_id, bool *usable) {
+  PGresult *r = db_exec(db, &account_usable, 1, (const char *[]){account_id});
+  kr_err e = db_result_error(db, r);
+  *usable = e == KR_OK && PQntuples(r) == 1 && PQgetvalue(r, 0, 0)[0] == 't';
+  PQclear(r);
+  return e;
+}
 
 /* Runs a statement and keeps the result only when it succeeded. */
 static kr_err run(db_conn *db, const db_statement *s, int n, const char *const *v, PGresult **out) {
@@ -98,6 +110,7 @@ static kr_err find_account(db_conn *db, const db_statement *s, const char *key,
   if (*found) {
     fill_principal(r, 0, 0, &out->who);
     snprintf(out->password_hash, sizeof out->password_hash, "%s", PQgetvalue(r, 0, 3));
+    out->deactivated = PQgetvalue(r, 0, 4)[0] == 't';
   }
   PQclear(r);
   return e;

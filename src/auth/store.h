@@ -17,6 +17,7 @@ extern const db_statement *const auth_statements[]; /* NULL-terminated, for the 
 typedef struct {
   principal who;
   char password_hash[PASSWORD_HASH_MAX];
+  bool deactivated; /* shut by the label office: no sign-in */
 } auth_account;
 
 /* Looks an account up by username (case-insensitively). *found is false when there is none. */
@@ -24,6 +25,10 @@ kr_err auth_store_find_by_username(db_conn *db, const char *username, auth_accou
                                    bool *found);
 /* Looks an account up by id. */
 kr_err auth_store_find_by_id(db_conn *db, const char *account_id, auth_account *out, bool *found);
+
+/* Inside a transaction: whether the account may still sign in (not deactivated), read under a
+ * share lock on its row, so that a deactivation and a sign-in of the same account serialise. */
+kr_err auth_store_account_usable(db_conn *db, const char *account_id, bool *usable);
 
 /* Sign-in attempts counted inside a window: for a (username, address) pair and for the address
  * alone, each with the seconds until its window ends. */

@@ -107,7 +107,7 @@ static kr_err verify_with_libjwt(const token_keys *keys, const char *text, long 
   int missing = 0;
   long exp = int_claim(jwt, "exp", &missing);
   long nbf = int_claim(jwt, "nbf", &missing);
-  (void)int_claim(jwt, "iat", &missing);
+  long iat = int_claim(jwt, "iat", &missing);
   const char *iss = jwt_get_grant(jwt, "iss");
   const char *aud = jwt_get_grant(jwt, "aud");
   const char *sub = jwt_get_grant(jwt, "sub");
@@ -130,6 +130,7 @@ static kr_err verify_with_libjwt(const token_keys *keys, const char *text, long 
     strcpy(out->account_id, sub);
     out->role = r;
     strcpy(out->link, link);
+    out->issued_at = iat;
     *exp_out = exp;
     *nbf_out = nbf;
     *why = NULL;

@@ -17,6 +17,17 @@ bool text_is_uuid(const char *s) {
   return true;
 }
 
+size_t text_utf8_length(const char *s) {
+  size_t n = 0;
+  for (; s && *s; s++) n += ((unsigned char)*s & 0xC0) != 0x80;
+  return n;
+}
+
+bool text_chars_in(const char *s, size_t min, size_t max, const char *allowed) {
+  size_t n = s ? strlen(s) : 0;
+  return n >= min && n <= max && strspn(s, allowed) == n;
+}
+
 static int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;

@@ -25,7 +25,8 @@ typedef struct db_conn db_conn;
 /* Connects `size` connections and prepares every statement of every NULL-terminated list in
  * `lists` (itself NULL-terminated). Returns NULL with a message in err when no connection could
  * be made or a statement failed to prepare. The pool owns its connections; db_pool_destroy
- * closes them. */
+ * closes them. `lists` is kept, not copied (every reconnect prepares again): it must outlive the
+ * pool, so make it static. */
 db_pool *db_pool_create(const char *url, int size, int statement_timeout_ms,
                         const db_statement *const *const *lists, char *err, size_t err_size);
 void db_pool_destroy(db_pool *pool);

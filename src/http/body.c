@@ -77,13 +77,6 @@ json_t *http_body_object_oauth(http_ctx *ctx, const char *oauth_error) {
   return obj;
 }
 
-/* Characters (code points) in valid UTF-8, as jansson guarantees for its strings. */
-static size_t utf8_length(const char *s) {
-  size_t n = 0;
-  for (; *s; s++) n += ((unsigned char)*s & 0xC0) != 0x80;
-  return n;
-}
-
 static bool type_ok(const json_t *v, field_type t) {
   switch (t) {
     case FIELD_STRING: return json_is_string(v);
@@ -133,10 +126,25 @@ void body_check(const json_t *obj, const body_field *fields, size_t n, json_t *e
 
 void body_check_length(const json_t *obj, const char *name, size_t max, json_t *errors) {
   const char *s = json_string_value(json_object_get(obj, name));
-  if (!s || utf8_length(s) <= max) return;
+  if (!s || text_utf8_length(s) <= max) return;
   char message[64];
   snprintf(message, sizeof message, "must be at most %zu characters", max);
   field_error(errors, name, message);
+}
+
+void body_check_string_items(const json_t *array, const char *name, size_t min, size_t max,
+                             const char *what, json_t *errors) {
+  size_t i;
+  const json_t *item;
+  json_array_foreach(array, i, item) {
+    size_t n = text_utf8_length(json_string_value(item));
+    if (!json_is_string(item) || n < min || n > max) {
+      char message[96];
+      snprintf(message, sizeof message, "must hold %s of %zu to %zu characters", what, min, max);
+      field_error(errors, name, message);
+      return;
+    }
+  }
 }
 
 const char *body_string(const json_t *obj, const char *name) {

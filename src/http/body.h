@@ -56,6 +56,11 @@ json_t *form_parse(const char *data, size_t len);
 /* Adds "must be at most max characters" when the string member `name` is longer. */
 void body_check_length(const json_t *obj, const char *name, size_t max, json_t *errors);
 
+/* Adds "must hold <what> of min to max characters", naming `name`, when an item of `array` is
+ * not a string of min..max characters (once, for the first such item). Not an array: nothing. */
+void body_check_string_items(const json_t *array, const char *name, size_t min, size_t max,
+                             const char *what, json_t *errors);
+
 /* A string member, or NULL when absent or not a string. */
 const char *body_string(const json_t *obj, const char *name);
 

@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "core/text.h"
 #include "http/routes.h"
 
 const char *http_header(const http_ctx *ctx, const char *name) {
@@ -40,6 +41,12 @@ bool http_query_only(http_ctx *ctx, const char *const *allowed) {
 bool http_if_match(http_ctx *ctx, const char *etag) {
   const char *wanted = http_header(ctx, "If-Match");
   if (!wanted) return true;
+  if (!*wanted || text_utf8_length(wanted) > HTTP_IF_MATCH_MAX) {
+    json_t *errors = field_errors_new();
+    field_error(errors, "If-Match", "must have 1 to 256 characters");
+    http_reply_if_invalid(ctx, errors);
+    return false;
+  }
   /* A comma-separated list of entity tags; weak ones never match (RFC 9110 13.1.1). */
   size_t n = strlen(etag);
   for (const char *p = wanted; *p;) {

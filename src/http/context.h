@@ -51,8 +51,9 @@ db_conn *http_db(http_ctx *ctx);
  * were allowed. */
 bool http_query_only(http_ctx *ctx, const char *const *allowed);
 
-/* Conditional requests: true to go on; answers 412 when If-Match is present and names neither
- * etag nor "*". */
+/* Conditional requests: true to go on; answers 400 when If-Match is empty or longer than
+ * HTTP_IF_MATCH_MAX characters, 412 when it names neither etag nor "*". */
+#define HTTP_IF_MATCH_MAX 256
 bool http_if_match(http_ctx *ctx, const char *etag);
 
 /* Response side ---------------------------------------------------------------------------- */

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "api_version.h"
+#include "auth/revocation.h"
 #include "auth/token.h"
 #include "core/log.h"
 #include "core/rand.h"
@@ -122,6 +123,10 @@ static bool authenticate(http_ctx *ctx, const http_route *route) {
   const char *why = NULL;
   if (token_verify(&keys, jwt, (long)time(NULL), &ctx->caller, &why) != KR_OK) {
     unauthorized(ctx, why);
+    return false;
+  }
+  if (auth_token_revoked(ctx->caller.account_id, ctx->caller.issued_at)) {
+    unauthorized(ctx, "the token has been revoked");
     return false;
   }
   ctx->signed_in = true;

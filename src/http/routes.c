@@ -18,6 +18,8 @@ const http_route http_routes[] = {
     {{"GET", "/v1/accounts/me"}, accounts_get_me, ROLE_ANY, BODY_NONE, 0},
     {{"PUT", "/v1/accounts/me/password"}, accounts_change_password, ROLE_ANY, BODY_JSON, 0},
     {{"GET", "/v1/accounts/{accountId}"}, accounts_get, ROLE_ADMIN, BODY_NONE, 0},
+    {{"POST", "/v1/accounts/{accountId}/deactivation"}, accounts_deactivate, ROLE_ADMIN, BODY_JSON, 0},
+    {{"POST", "/v1/accounts/{accountId}/reactivation"}, accounts_reactivate, ROLE_ADMIN, BODY_NONE, 0},
     {{"POST", "/v1/organisations"}, label_org_create_handler, ROLE_ADMIN, BODY_JSON, 0},
     {{"GET", "/v1/organisations"}, label_org_list_handler, ROLE_ADMIN, BODY_NONE, 0},
     {{"GET", "/v1/organisations/{organisationId}"}, label_org_get_handler, ROLE_ADMIN | ROLE_ORGANISATION, BODY_NONE, 0},

@@ -9,7 +9,7 @@
  *   busy     while its handler runs and its answer is sent: no deadline of ours.
  * A watchdog thread cuts (shutdown(2), libmicrohttpd then closes) connections past their
  * deadline, and when more than seven eighths of MAX_CONNECTIONS are open it cuts the ones that
- * have waited longest for a request (at least a second) until three quarters are, so that new
+ * have waited longest for a request (at least 200 ms) until three quarters are, so that new
  * clients find free slots.
  *
  * The server registers http_slots_notify as libmicrohttpd's connection callback and reports

@@ -17,6 +17,8 @@
 #include "label/view.h"
 
 static const char not_found[] = "There is no such audit.";
+#define SCOPE_PARTS_MAX 50
+#define SCOPE_PEOPLE_MAX 1000000 /* employees, business-critical volunteers */
 
 static bool one_of(const char *v, const char *const *options) {
   for (; v && *options; options++)
@@ -79,22 +81,18 @@ static void check_scope(const json_t *scope, bool volunteers_in_scope, json_t *e
     if (whole && json_array_size(parts) > 0)
       field_error(inner, "parts", "must be empty when the whole organisation is audited");
   }
-  size_t i;
-  const json_t *p;
-  json_array_foreach(parts, i, p) {
-    const char *s = json_string_value(p);
-    if (!s || !*s || strlen(s) > 200) {
-      field_error(inner, "parts", "must hold names of 1 to 200 characters");
-      break;
-    }
-  }
-  if (json_integer_value(json_object_get(scope, "employees")) < 0) field_error(inner, "employees", "must be 0 or more");
+  if (json_array_size(parts) > SCOPE_PARTS_MAX) field_error(inner, "parts", "may hold at most 50 names");
+  else body_check_string_items(parts, "parts", 1, 200, "names", inner);
+  json_int_t employees = json_integer_value(json_object_get(scope, "employees"));
+  if (employees < 0 || employees > SCOPE_PEOPLE_MAX) field_error(inner, "employees", "must be 0 to 1000000");
   json_int_t critical = json_integer_value(json_object_get(scope, "businessCriticalVolunteers"));
-  if (critical < 0) field_error(inner, "businessCriticalVolunteers", "must be 0 or more");
+  if (critical < 0 || critical > SCOPE_PEOPLE_MAX)
+    field_error(inner, "businessCriticalVolunteers", "must be 0 to 1000000");
   else if (critical > 0 && !volunteers_in_scope)
     field_error(inner, "businessCriticalVolunteers",
                 "must be 0: this framework version has no volunteers in scope");
   /* Name them as members of scope. */
+  size_t i;
   const json_t *e;
   char field[96];
   json_array_foreach(inner, i, e) {
@@ -127,7 +125,9 @@ static kr_err check_references(db_conn *db, const json_t *body, json_t *errors) 
     }
   }
   framework_facts fw;
-  if (e == KR_OK && version) {
+  if (version && !label_version_valid(version)) {
+    field_error(errors, "frameworkVersion", "must be 1 to 32 letters, digits, . _ -");
+  } else if (e == KR_OK && version) {
     e = label_framework_facts(db, version, &fw);
     if (e == KR_NOT_FOUND) {
       field_error(errors, "frameworkVersion", "is not a framework version");
@@ -372,22 +372,14 @@ static void store_outcome(http_ctx *ctx, db_conn *db, const audit_facts *a, cons
   bool has_date = label_check_date(body, "auditedOn", false, errors, &audited);
   if (has_date && audited > date_today()) field_error(errors, "auditedOn", "may not be in the future");
   const json_t *auditors = json_object_get(body, "auditors");
-  size_t i;
-  const json_t *name;
   if (json_is_array(auditors) && (json_array_size(auditors) < 1 || json_array_size(auditors) > 10))
     field_error(errors, "auditors", "must name 1 to 10 auditors");
-  json_array_foreach(auditors, i, name) {
-    const char *s = json_string_value(name);
-    if (!s || !*s || strlen(s) > 200) {
-      field_error(errors, "auditors", "must hold names of 1 to 200 characters");
-      break;
-    }
-  }
+  body_check_string_items(auditors, "auditors", 1, 200, "names", errors);
   const char *advice = body_string(body, "advice");
   if (advice && !one_of(advice, (const char *const[]){"positive", "negative", NULL}))
     field_error(errors, "advice", "must be positive or negative");
   label_check_text(body, "reportReference", 1, 200, errors);
-  label_check_text(body, "learningReport", 1, 20000, errors);
+  label_check_text(body, "learningReport", 1, BODY_MAX_STRING, errors);
   bool intercollegial = strcmp(a->kind, "intercollegial") == 0;
   const json_t *report = json_object_get(body, "learningReport");
   if (report && !json_is_null(report) && !intercollegial)

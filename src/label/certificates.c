@@ -94,8 +94,8 @@ void label_cert_list_handler(http_ctx *ctx) {
       .only_body = ctx->signed_in && ctx->caller.role == ROLE_CERTIFIER ? ctx->caller.link : NULL,
       .status = http_query(ctx, "status"), .q = http_query(ctx, "q"), .city = http_query(ctx, "city"),
       .municipality = http_query(ctx, "municipalityCode"), .kvk = http_query(ctx, "kvkNumber")};
-  if (f.q && (strlen(f.q) < 1 || strlen(f.q) > 100)) field_error(errors, "q", "must have 1 to 100 characters");
-  if (f.city && (strlen(f.city) < 1 || strlen(f.city) > 100))
+  if (f.q && (!*f.q || text_utf8_length(f.q) > 100)) field_error(errors, "q", "must have 1 to 100 characters");
+  if (f.city && (!*f.city || text_utf8_length(f.city) > 100))
     field_error(errors, "city", "must have 1 to 100 characters");
   if (f.municipality && (strlen(f.municipality) != 6 || strncmp(f.municipality, "GM", 2) != 0 ||
                          strspn(f.municipality + 2, "0123456789") != 4))

@@ -1,9 +1,9 @@
 /* Norm frameworks: anyone reads them; the label office creates versions and loads texts. */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/text.h"
 #include "http/body.h"
 #include "label/handlers.h"
 #include "label/store.h"
@@ -20,18 +20,10 @@ void label_fw_list_handler(http_ctx *ctx) {
   label_reply_result(ctx, e, json, not_found);
 }
 
-static bool version_valid(const char *v) {
-  size_t n = v ? strlen(v) : 0;
-  if (n < 1 || n > 32) return false;
-  for (size_t i = 0; i < n; i++)
-    if (!isalnum((unsigned char)v[i]) && !strchr("._-", v[i])) return false;
-  return true;
-}
-
 /* The {version} path parameter: 400 when malformed, so that it never reaches SQL unchecked. */
 static const char *version_param(http_ctx *ctx) {
   const char *v = http_path_param(ctx, "version");
-  if (version_valid(v)) return v;
+  if (label_version_valid(v)) return v;
   json_t *errors = field_errors_new();
   field_error(errors, "version", "must be 1 to 32 letters, digits, . _ -");
   http_reply_if_invalid(ctx, errors);
@@ -64,20 +56,25 @@ static const body_field framework_fields[] = {
     {"normCount", FIELD_INTEGER, false, false, true},
 };
 
+#define CATEGORIES_MAX 10
+#define NORMS_MAX 100     /* per category: a version has at most LABEL_SCORES_MAX norms */
+#define NORM_TEXT_MAX 4000
+
 static bool code_valid(const char *c, bool upper) {
-  size_t n = c ? strlen(c) : 0;
-  if (n < 1 || n > (upper ? 16 : 40)) return false;
-  for (size_t i = 0; i < n; i++) {
-    bool ok = isdigit((unsigned char)c[i]) || c[i] == '-' ||
-              (upper ? isupper((unsigned char)c[i]) : islower((unsigned char)c[i]));
-    if (!ok) return false;
-  }
-  return true;
+  return upper ? text_chars_in(c, 1, 16, TEXT_CODE_UPPER) : text_chars_in(c, 1, 40, TEXT_CODE_LOWER);
+}
+
+static bool norm_text_valid(const char *text) {
+  return text && *text && text_utf8_length(text) <= NORM_TEXT_MAX;
 }
 
 /* Categories and their norms: shapes, codes, and no code twice. */
 static void check_categories(const json_t *categories, json_t *errors) {
   if (json_array_size(categories) == 0) field_error(errors, "categories", "must have at least one category");
+  if (json_array_size(categories) > CATEGORIES_MAX) {
+    field_error(errors, "categories", "may have at most 10 categories");
+    return;
+  }
   json_t *category_codes = json_object(), *norm_codes = json_object();
   char field[96];
   size_t i, j;
@@ -90,6 +87,10 @@ static void check_categories(const json_t *categories, json_t *errors) {
       field_error(errors, field, "must be {code, name, norms}");
       continue;
     }
+    snprintf(field, sizeof field, "categories[%zu].name", i);
+    if (!*json_string_value(json_object_get(cat, "name")) ||
+        text_utf8_length(json_string_value(json_object_get(cat, "name"))) > 200)
+      field_error(errors, field, "must have 1 to 200 characters");
     snprintf(field, sizeof field, "categories[%zu].code", i);
     if (!code_valid(code, false)) field_error(errors, field, "must be 1 to 40 lower-case letters, digits or -");
     else if (json_object_get(category_codes, code)) field_error(errors, field, "is used twice");
@@ -97,11 +98,15 @@ static void check_categories(const json_t *categories, json_t *errors) {
     const json_t *norms = json_object_get(cat, "norms");
     snprintf(field, sizeof field, "categories[%zu].norms", i);
     if (json_array_size(norms) == 0) field_error(errors, field, "must have at least one norm");
+    if (json_array_size(norms) > NORMS_MAX) {
+      field_error(errors, field, "may have at most 100 norms");
+      continue;
+    }
     json_array_foreach(norms, j, norm) {
       const char *ncode = json_string_value(json_object_get(norm, "code"));
       const char *text = json_string_value(json_object_get(norm, "text"));
       snprintf(field, sizeof field, "categories[%zu].norms[%zu]", i, j);
-      if (!json_is_object(norm) || json_object_size(norm) != 2 || !text || !*text || strlen(text) > 4000) {
+      if (!json_is_object(norm) || json_object_size(norm) != 2 || !norm_text_valid(text)) {
         field_error(errors, field, "must be {code, text} with a text of 1 to 4000 characters");
         continue;
       }
@@ -121,7 +126,7 @@ void label_fw_create_handler(http_ctx *ctx) {
   json_t *errors = field_errors_new();
   body_check(body, framework_fields, sizeof framework_fields / sizeof framework_fields[0], errors);
   const char *version = json_string_value(json_object_get(body, "version"));
-  if (version && !version_valid(version)) field_error(errors, "version", "must be 1 to 32 letters, digits, . _ -");
+  if (version && !label_version_valid(version)) field_error(errors, "version", "must be 1 to 32 letters, digits, . _ -");
   label_check_text(body, "title", 1, 200, errors);
   kr_date from = 0, until = 0, ignored;
   bool has_from = label_check_date(body, "openFrom", true, errors, &from);
@@ -155,6 +160,11 @@ void label_fw_texts_handler(http_ctx *ctx) {
   static const body_field fields[] = {{"texts", FIELD_ARRAY, true, false, false}};
   json_t *errors = field_errors_new();
   body_check(body, fields, 1, errors);
+  const json_t *texts = json_object_get(body, "texts");
+  if (json_array_size(texts) > LABEL_SCORES_MAX) {
+    field_error(errors, "texts", "may hold at most 1000 texts");
+    texts = NULL; /* not looked at one by one */
+  }
   db_conn *db = http_db(ctx);
   PGresult *codes = NULL;
   kr_err e = db ? label_framework_codes(db, version, &codes) : KR_UNAVAILABLE;
@@ -165,7 +175,7 @@ void label_fw_texts_handler(http_ctx *ctx) {
     size_t i;
     const json_t *t;
     char field[64];
-    json_array_foreach(json_object_get(body, "texts"), i, t) {
+    json_array_foreach(texts, i, t) {
       const char *code = json_string_value(json_object_get(t, "code"));
       const char *text = json_string_value(json_object_get(t, "text"));
       snprintf(field, sizeof field, "texts[%zu]", i);
@@ -177,8 +187,7 @@ void label_fw_texts_handler(http_ctx *ctx) {
                                         {"text", FIELD_STRING, true, false, false}};
       json_t *inner = field_errors_new();
       body_check(t, item, 2, inner);
-      if (text && (!*text || strlen(text) > 4000))
-        field_error(inner, "text", "must have 1 to 4000 characters");
+      if (text && !norm_text_valid(text)) field_error(inner, "text", "must have 1 to 4000 characters");
       size_t k;
       const json_t *err;
       json_array_foreach(inner, k, err) {
@@ -194,13 +203,13 @@ void label_fw_texts_handler(http_ctx *ctx) {
       if (!known) field_error(errors, field, "is not a norm of this framework version");
     }
     if (!http_reply_if_invalid(ctx, errors)) {
-      char *texts = json_dumps(json_object_get(body, "texts"), JSON_COMPACT), *json = NULL;
-      e = db_begin(db);
-      if (e == KR_OK) e = label_framework_set_texts(db, version, texts, ctx->caller.account_id);
+      char *texts_json = json_dumps(texts, JSON_COMPACT), *json = NULL;
+      e = texts_json ? db_begin(db) : KR_INTERNAL;
+      if (e == KR_OK) e = label_framework_set_texts(db, version, texts_json, ctx->caller.account_id);
       if (e == KR_OK) e = label_framework_get(db, version, &json);
       if (e == KR_OK) e = db_commit(db);
       db_rollback(db);
-      free(texts);
+      free(texts_json);
       if (e == KR_OK) label_reply_json_text(ctx, 200, json);
       else {
         free(json);

@@ -6,12 +6,16 @@
 #include <string.h>
 
 #include "accounts/rules.h"
+#include "core/text.h"
 #include "http/body.h"
 #include "http/pagination.h"
 #include "label/handlers.h"
 #include "label/store.h"
 #include "label/timeline.h"
 #include "label/view.h"
+
+#define MUNICIPALITIES_MAX 400 /* the Netherlands has 342 municipalities (2024) */
+#define PEOPLE_MAX 1000000     /* volunteers, business-critical volunteers */
 
 static const body_field organisation_fields[] = {
     {"name", FIELD_STRING, true, false, false},
@@ -58,6 +62,10 @@ static void check_values(const json_t *o, json_t *errors) {
   const json_t *codes = json_object_get(o, "municipalityCodes");
   if (json_is_array(codes)) {
     if (json_array_size(codes) == 0) field_error(errors, "municipalityCodes", "must name at least one municipality");
+    if (json_array_size(codes) > MUNICIPALITIES_MAX) {
+      field_error(errors, "municipalityCodes", "may name at most 400 municipalities");
+      codes = NULL; /* not compared pairwise */
+    }
     size_t i, j;
     const json_t *c;
     char field[48];
@@ -74,12 +82,12 @@ static void check_values(const json_t *o, json_t *errors) {
   if (json_is_number(fte)) {
     double v = json_number_value(fte);
     if (v < 0 || v > 1e6 || fabs(v * 10 - round(v * 10)) > 1e-6)
-      field_error(errors, "employeesFte", "must be a number from 0 with at most one decimal");
+      field_error(errors, "employeesFte", "must be a number from 0 to 1000000 with at most one decimal");
   }
   json_int_t vol = json_integer_value(json_object_get(o, "volunteers"));
   json_int_t critical = json_integer_value(json_object_get(o, "businessCriticalVolunteers"));
-  if (vol < 0 || vol > 1000000) field_error(errors, "volunteers", "must be 0 or more");
-  if (critical < 0 || critical > 1000000) field_error(errors, "businessCriticalVolunteers", "must be 0 or more");
+  if (vol < 0 || vol > PEOPLE_MAX) field_error(errors, "volunteers", "must be 0 to 1000000");
+  if (critical < 0 || critical > PEOPLE_MAX) field_error(errors, "businessCriticalVolunteers", "must be 0 to 1000000");
   else if (vol >= 0 && critical > vol)
     field_error(errors, "businessCriticalVolunteers", "cannot exceed the number of volunteers");
 }
@@ -138,7 +146,7 @@ void label_org_list_handler(http_ctx *ctx) {
   page_params(ctx, &limit, &after, errors);
   const char *kvk = http_query(ctx, "kvkNumber"), *q = http_query(ctx, "q");
   if (kvk && !digits(kvk, 8)) field_error(errors, "kvkNumber", "must be 8 digits");
-  if (q && (strlen(q) < 1 || strlen(q) > 100)) field_error(errors, "q", "must have 1 to 100 characters");
+  if (q && (!*q || text_utf8_length(q) > 100)) field_error(errors, "q", "must have 1 to 100 characters");
   if (http_reply_if_invalid(ctx, errors)) return;
   db_conn *db = http_db(ctx);
   PGresult *page = NULL;

@@ -7,6 +7,8 @@
 
 #include "core/text.h"
 
+bool label_version_valid(const char *version) { return text_chars_in(version, 1, 32, TEXT_VERSION); }
+
 bool label_meets_threshold(score_counts c, int max_partially_met, int max_not_met) {
   return c.partially_met <= max_partially_met && c.not_met <= max_not_met;
 }
@@ -56,6 +58,10 @@ void label_check_scores(const json_t *scores, const char *const *codes, size_t c
                         bool complete, const char *const *item_members, const char *required_member,
                         json_t *errors, score_counts *counts) {
   memset(counts, 0, sizeof *counts);
+  if (json_array_size(scores) > LABEL_SCORES_MAX) {
+    add_error(errors, "scores", "may hold at most 1000 scores");
+    return;
+  }
   char seen[code_count + 1]; /* a VLA: frameworks have tens of norms */
   memset(seen, 0, sizeof seen);
   char field[96], message[160];
@@ -78,6 +84,9 @@ void label_check_scores(const json_t *scores, const char *const *codes, size_t c
         add_error(errors, field, "is not a known field");
       } else if (!json_is_string(value)) {
         add_error(errors, field, "must be a string");
+      } else if (strcmp(key, "normCode") != 0 && strcmp(key, "score") != 0 &&
+                 text_utf8_length(json_string_value(value)) > LABEL_SCORE_TEXT_MAX) {
+        add_error(errors, field, "must have at most 4000 characters");
       }
     }
     if (required_member && !json_object_get(item, required_member)) {

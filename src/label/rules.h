@@ -12,7 +12,15 @@
 
 #include "core/date.h"
 
+/* A framework version's name: 1..32 of A-Z a-z 0-9 . _ - (checked before it reaches SQL). */
+bool label_version_valid(const char *version);
+
 /* ---- scores and thresholds ---------------------------------------------------------------- */
+/* The most norms a framework version has, so the most scores an audit gets. */
+#define LABEL_SCORES_MAX 1000
+/* The longest note or finding of a score (characters). */
+#define LABEL_SCORE_TEXT_MAX 4000
+
 typedef struct {
   int met, partially_met, not_met;
 } score_counts;
@@ -22,12 +30,14 @@ bool label_meets_threshold(score_counts counts, int max_partially_met, int max_n
 
 /* Checks scores, a JSON array of objects with "normCode" and "score" (other members are the
  * caller's to check), against a framework's norm codes: adds a {field, message} to errors for
- * each unknown or repeated code, each invalid score and, when complete is true, each norm without
- * a score. Fills counts from the valid entries. `item_members` names the members an entry may
- * have besides normCode and score (NULL-terminated), each a string; `required_member`, if not
- * NULL, must be present in every entry. Every entry may also cite residents' voice as evidence:
- * `listeningSessionIds` and `recommendationIds`, arrays of at most LABEL_MAX_EVIDENCE distinct
- * UUIDs (whether they name what the organisation may cite is the caller's to check). */
+ * more than LABEL_SCORES_MAX entries (and looks no further), each unknown or repeated code, each
+ * invalid score and, when complete is true, each norm without a score. Fills counts from the
+ * valid entries. `item_members` names the members an entry may have besides normCode and score
+ * (NULL-terminated), each a string of at most LABEL_SCORE_TEXT_MAX characters;
+ * `required_member`, if not NULL, must be present in every entry. Every entry may also cite
+ * residents' voice as evidence: `listeningSessionIds` and `recommendationIds`, arrays of at most
+ * LABEL_MAX_EVIDENCE distinct UUIDs (whether they name what the organisation may cite is the
+ * caller's to check). */
 #define LABEL_MAX_EVIDENCE 10
 void label_check_scores(const json_t *scores, const char *const *codes, size_t code_count,
                         bool complete, const char *const *item_members, const char *required_member,

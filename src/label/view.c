@@ -54,17 +54,10 @@ void label_reply_json_text(http_ctx *ctx, int status, char *json) {
   free(json);
 }
 
-static size_t utf8_chars(const char *s) {
-  size_t n = 0;
-  for (; *s; s++)
-    if (((unsigned char)*s & 0xC0) != 0x80) n++;
-  return n;
-}
-
 void label_check_text(const json_t *obj, const char *name, size_t min, size_t max, json_t *errors) {
   const char *v = json_string_value(json_object_get(obj, name));
   if (!v) return;
-  size_t n = utf8_chars(v);
+  size_t n = text_utf8_length(v);
   char message[96];
   if (n < min || n > max) {
     snprintf(message, sizeof message, "must have %zu to %zu characters", min, max);

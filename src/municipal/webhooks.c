@@ -21,11 +21,17 @@ static const char *owner_of(const http_ctx *ctx) {
   return ctx->caller.role == ROLE_ADMIN ? NULL : ctx->caller.account_id;
 }
 
+/* A list of distinct strings: event types from `allowed`, or (kvk) KvK numbers; at most `max`. */
 static void check_string_set(const json_t *list, const char *name, const char *const *allowed,
-                             bool kvk, bool non_empty, json_t *errors) {
+                             bool kvk, bool non_empty, size_t max, json_t *errors) {
   if (!json_is_array(list)) return;
   if (non_empty && json_array_size(list) == 0) field_error(errors, name, "must name at least one");
-  if (json_array_size(list) > 1000) field_error(errors, name, "may name at most 1000");
+  if (json_array_size(list) > max) {
+    char message[48];
+    snprintf(message, sizeof message, "may name at most %zu", max);
+    field_error(errors, name, message);
+    return;
+  }
   size_t i, j;
   const json_t *v;
   char field[48];
@@ -55,8 +61,9 @@ void municipal_subscription_create_handler(http_ctx *ctx) {
   };
   json_t *errors = field_errors_new();
   body_check(body, fields, sizeof fields / sizeof fields[0], errors);
-  check_string_set(json_object_get(body, "eventTypes"), "eventTypes", event_types, false, true, errors);
-  check_string_set(json_object_get(body, "kvkNumbers"), "kvkNumbers", NULL, true, false, errors);
+  check_string_set(json_object_get(body, "eventTypes"), "eventTypes", event_types, false, true,
+                   sizeof event_types / sizeof event_types[0] - 1, errors);
+  check_string_set(json_object_get(body, "kvkNumbers"), "kvkNumbers", NULL, true, false, 1000, errors);
   const char *url = body_string(body, "targetUrl");
   vetted_target target;
   const char *why = url ? municipal_vet_target(ctx->services->cfg, url, &target) : NULL;

@@ -14,6 +14,8 @@
 
 #define MAX_GOALS 50
 #define MAX_EVIDENCE 5
+#define MAX_COMPETENCE_CODES 50 /* per goal or activity */
+#define ACTIVITY_TYPE_MAX 32    /* longer is no activity type: not looked up */
 
 static const char activity_missing[] = "There is no such development activity.";
 
@@ -30,18 +32,26 @@ static db_conn *own_db(http_ctx *ctx, const char *id) {
   return db;
 }
 
-/* Names each competence code of `codes` (a JSON array) that does not exist, as field[j]. */
+/* Names each item of `codes` (a JSON array) that is not a competence code as field[j], or the
+ * list when it is too long; when all are codes, names each that does not exist. */
 static kr_err check_competences(db_conn *db, const json_t *codes, const char *field, json_t *errors) {
   if (!json_is_array(codes) || json_array_size(codes) == 0) return KR_OK;
+  if (json_array_size(codes) > MAX_COMPETENCE_CODES) {
+    field_error(errors, field, "may hold at most 50 competence codes");
+    return KR_OK;
+  }
   size_t j;
   const json_t *c;
   char name[96];
+  bool all_codes = true;
   json_array_foreach(codes, j, c) {
-    if (!json_is_string(c)) {
+    if (!register_competence_code_valid(json_string_value(c))) {
       snprintf(name, sizeof name, "%s[%zu]", field, j);
-      field_error(errors, name, "must be a competence code");
+      field_error(errors, name, "must be a competence code: 1 to 16 capitals, digits or -");
+      all_codes = false;
     }
   }
+  if (!all_codes) return KR_OK;
   char *text = json_dumps(codes, JSON_COMPACT), *unknown = NULL;
   kr_err e = text ? register_fetch(db, REG_COMPETENCE_UNKNOWN, 1, (const char *[]){text}, &unknown) : KR_INTERNAL;
   json_t *list = e == KR_OK ? json_loads(unknown, 0, NULL) : NULL;
@@ -159,7 +169,9 @@ static kr_err check_activity(db_conn *db, const json_t *body, json_t *errors) {
   if (is_completed && has_done && completed > date_today()) field_error(errors, "completedOn", "may not be in the future");
   const char *type = body_string(body, "type");
   char *category = NULL;
-  kr_err e = type ? register_fetch(db, REG_ACTIVITY_CATEGORY, 1, (const char *[]){type}, &category) : KR_OK;
+  kr_err e = type && strlen(type) > ACTIVITY_TYPE_MAX ? KR_NOT_FOUND
+             : type ? register_fetch(db, REG_ACTIVITY_CATEGORY, 1, (const char *[]){type}, &category)
+                    : KR_OK;
   if (e == KR_NOT_FOUND) {
     field_error(errors, "type", "is not an activity type");
     e = KR_OK;
@@ -259,7 +271,9 @@ void register_activity_list_handler(http_ctx *ctx) {
     return;
   }
   char *category_of_type = NULL;
-  kr_err known = type ? register_fetch(db, REG_ACTIVITY_CATEGORY, 1, (const char *[]){type}, &category_of_type) : KR_OK;
+  kr_err known = type && strlen(type) > ACTIVITY_TYPE_MAX ? KR_NOT_FOUND
+                 : type ? register_fetch(db, REG_ACTIVITY_CATEGORY, 1, (const char *[]){type}, &category_of_type)
+                        : KR_OK;
   free(category_of_type);
   if (known == KR_NOT_FOUND) field_error(errors, "type", "is not an activity type");
   else if (known != KR_OK) {
@@ -270,11 +284,14 @@ void register_activity_list_handler(http_ctx *ctx) {
   if (http_reply_if_invalid(ctx, errors)) return;
   char rows[16];
   snprintf(rows, sizeof rows, "%d", limit + 1);
-  const char *v[] = {id, period, category, type, status, after.present ? after.key : NULL,
-                     after.present ? after.id : NULL, rows};
+  const char *key = after.present ? after.key : NULL, *key_id = after.present ? after.id : NULL;
   PGresult *page = NULL;
   /* One round trip: whether the professional exists, and the page. */
-  kr_err e = db_fetch_result(db, register_statement(REG_ACTIVITY_PAGE), 8, v, &page);
+  kr_err e = period || category || type || status
+                 ? db_fetch_result(db, register_statement(REG_ACTIVITY_PAGE), 8,
+                                   (const char *[]){id, period, category, type, status, key, key_id, rows}, &page)
+                 : db_fetch_result(db, register_statement(REG_ACTIVITY_PAGE_PLAIN), 4,
+                                   (const char *[]){id, key, key_id, rows}, &page);
   if (e == KR_OK && PQntuples(page) == 0) e = KR_NOT_FOUND;
   if (e != KR_OK) {
     label_reply_error(ctx, e, "There is no such professional.");
@@ -308,8 +325,7 @@ static const char *own_activity(http_ctx *ctx, db_conn **db, const char **profes
 void register_evidence_upload_handler(http_ctx *ctx) {
   if (!http_query_only(ctx, (const char *const[]){"fileName", NULL})) return;
   const char *name = http_query(ctx, "fileName");
-  size_t chars = 0; /* characters, not bytes */
-  for (const char *c = name; c && *c; c++) chars += ((unsigned char)*c & 0xC0) != 0x80;
+  size_t chars = text_utf8_length(name); /* characters, not bytes */
   if (name && (chars < 1 || chars > 200 || strpbrk(name, "\"\\/\r\n"))) {
     json_t *errors = field_errors_new();
     field_error(errors, "fileName", "must be 1 to 200 characters without quotes, slashes or line breaks");

@@ -19,10 +19,12 @@
 
 static const char missing[] = "There is no such professional.";
 
+#define EMAIL_MAX 254 /* characters (RFC 5321's path limit) */
+
 static bool email_valid(const char *e) {
   const char *at = e ? strchr(e, '@') : NULL;
   size_t n = e ? strlen(e) : 0;
-  return at && at > e && strchr(at + 1, '.') && at[1] != '.' && e[n - 1] != '.' && n <= 254 &&
+  return at && at > e && strchr(at + 1, '.') && at[1] != '.' && e[n - 1] != '.' &&
          !strchr(at + 1, '@') && strcspn(e, " \t\r\n<>\"") == n;
 }
 
@@ -33,17 +35,22 @@ static void check_person(const json_t *body, json_t *errors) {
   label_check_text(body, "givenName", 1, 100, errors);
   label_check_text(body, "familyName", 1, 100, errors);
   const char *email = body_string(body, "email");
-  if (email && !email_valid(email)) field_error(errors, "email", "must be an email address");
+  if (email && text_utf8_length(email) > EMAIL_MAX) field_error(errors, "email", "must be at most 254 characters");
+  else if (email && !email_valid(email)) field_error(errors, "email", "must be an email address");
   const char *level = body_string(body, "educationLevel");
   bool known = false;
   for (const char *const *l = levels; level && *l; l++) known |= strcmp(*l, level) == 0;
   if (level && !known) field_error(errors, "educationLevel", "must be mbo, associate_degree or hbo");
 }
 
-/* The profile must exist: one more field error otherwise. */
+/* The profile must be a profile code, and exist: one more field error otherwise. */
 static kr_err check_profile(db_conn *db, const json_t *body, json_t *errors) {
   const char *profile = body_string(body, "profile");
   if (!profile) return KR_OK;
+  if (!register_profile_code_valid(profile)) {
+    field_error(errors, "profile", "must be 1 to 40 lower-case letters, digits or -");
+    return KR_OK;
+  }
   char *json = NULL;
   kr_err e = register_fetch(db, REG_PROFILE_GET, 1, (const char *[]){profile}, &json);
   free(json);
@@ -157,7 +164,7 @@ void register_professional_list_handler(http_ctx *ctx) {
   if (status && !known) field_error(errors, "status", "is not a registration status");
   kr_date ignored;
   if (before && !date_parse(before, &ignored)) field_error(errors, "periodEndsBefore", "must be a date (YYYY-MM-DD)");
-  if (q && (strlen(q) < 1 || strlen(q) > 100)) field_error(errors, "q", "must have 1 to 100 characters");
+  if (q && (!*q || text_utf8_length(q) > 100)) field_error(errors, "q", "must have 1 to 100 characters");
   db_conn *db = NULL;
   if (profile && json_array_size(errors) == 0 && (db = http_db(ctx))) {
     json_t *probe = json_pack("{s:s}", "profile", profile);
@@ -235,6 +242,10 @@ void register_acceptance_handler(http_ctx *ctx) {
   json_t *errors = field_errors_new();
   body_check(body, fields, 2, errors);
   const char *version = body_string(body, "version");
+  if (version && !register_version_valid(version)) {
+    field_error(errors, "version", "must be 1 to 32 letters, digits, . _ -");
+    version = NULL; /* not looked up */
+  }
   db_conn *db = http_db(ctx);
   char *code = NULL, today[11], *accepted = NULL;
   date_format(date_today(), today);

@@ -4,13 +4,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/text.h"
 #include "http/pagination.h"
 #include "http/ratelimit.h"
 #include "label/view.h"
 #include "register/handlers.h"
 #include "register/view.h"
 
-#define PUBLIC_LIMIT 120 /* requests per client address per minute */
+/* Lookups and searches share one count per client address (REGISTER_RATE_LIMIT requests per
+ * REGISTER_RATE_WINDOW_SECONDS). */
+static bool public_rate_limit(http_ctx *ctx) {
+  const config *cfg = ctx->services->cfg;
+  return http_rate_limit(ctx, "register", cfg->register_rate_limit, cfg->register_rate_window);
+}
 
 void register_public_search_handler(http_ctx *ctx) {
   if (!http_query_only(ctx, (const char *const[]){"q", "limit", "cursor", NULL})) return;
@@ -19,11 +25,10 @@ void register_public_search_handler(http_ctx *ctx) {
   page_cursor after;
   page_params(ctx, &limit, &after, errors);
   const char *q = http_query(ctx, "q");
-  size_t chars = 0;
-  for (const char *c = q; c && *c; c++) chars += ((unsigned char)*c & 0xC0) != 0x80;
+  size_t chars = text_utf8_length(q);
   if (!q) field_error(errors, "q", "is required");
   else if (chars < 3 || chars > 100) field_error(errors, "q", "must have 3 to 100 characters");
-  if (http_reply_if_invalid(ctx, errors) || !http_rate_limit(ctx, "register", PUBLIC_LIMIT, 60)) return;
+  if (http_reply_if_invalid(ctx, errors) || !public_rate_limit(ctx)) return;
   db_conn *db = http_db(ctx);
   if (!db) return;
   char rows[16], today[11];
@@ -48,7 +53,7 @@ void register_public_get_handler(http_ctx *ctx) {
     return;
   }
   kr_date on;
-  if (!register_on_param(ctx, &on) || !http_rate_limit(ctx, "register", PUBLIC_LIMIT, 60)) return;
+  if (!register_on_param(ctx, &on) || !public_rate_limit(ctx)) return;
   db_conn *db = http_db(ctx);
   if (!db) return;
   char day[11], *json = NULL;

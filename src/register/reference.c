@@ -1,31 +1,20 @@
 /* Reference data of the register: profiles, codes of conduct, competences, activity types.
  * Anyone reads them; the register office writes them. */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/text.h"
 #include "http/body.h"
 #include "label/view.h"
 #include "register/handlers.h"
 #include "register/rules.h"
 #include "register/view.h"
 
-static bool matches(const char *s, const char *allowed_extra, bool upper, size_t max) {
-  size_t n = s ? strlen(s) : 0;
-  if (n < 1 || n > max) return false;
-  for (size_t i = 0; i < n; i++) {
-    unsigned char c = (unsigned char)s[i];
-    bool ok = isdigit(c) || strchr(allowed_extra, c) || (upper ? isupper(c) : islower(c));
-    if (!ok) return false;
-  }
-  return true;
-}
-
-/* A path parameter that must match a pattern before it reaches SQL. */
-static const char *code_param(http_ctx *ctx, const char *name, const char *extra, bool upper, size_t max) {
+/* A path parameter of 1..max characters of `allowed`, checked before it reaches SQL. */
+static const char *code_param(http_ctx *ctx, const char *name, const char *allowed, size_t max) {
   const char *v = http_path_param(ctx, name);
-  if (matches(v, extra, upper, max)) return v;
+  if (text_chars_in(v, 1, max, allowed)) return v;
   json_t *errors = field_errors_new();
   field_error(errors, name, "is not a valid code");
   http_reply_if_invalid(ctx, errors);
@@ -49,11 +38,16 @@ void register_profile_list_handler(http_ctx *ctx) {
 
 void register_profile_get_handler(http_ctx *ctx) {
   if (!http_query_only(ctx, (const char *const[]){NULL})) return;
-  const char *code = code_param(ctx, "profileCode", "-", false, 40);
+  const char *code = code_param(ctx, "profileCode", TEXT_CODE_LOWER, REGISTER_PROFILE_CODE_MAX);
   if (code) reply_fetch(ctx, REG_PROFILE_GET, 1, (const char *[]){code}, profile_missing);
 }
 
-/* Checks requirements: each category exactly once, minimum >= 0, cap >= 0 or null, total >= 0. */
+static bool hours_valid(const json_t *v) {
+  return json_is_number(v) && json_number_value(v) >= 0 && json_number_value(v) <= REGISTER_REQUIRED_HOURS_MAX;
+}
+
+/* Checks requirements: each category exactly once, with a minimum, a cap or null, and a total
+ * of 0 to REGISTER_REQUIRED_HOURS_MAX hours. */
 static void check_requirements(const json_t *req, json_t *errors) {
   static const body_field fields[] = {{"categories", FIELD_ARRAY, true, false, false},
                                       {"totalHours", FIELD_NUMBER, true, false, false}};
@@ -67,9 +61,10 @@ static void check_requirements(const json_t *req, json_t *errors) {
     snprintf(field, sizeof field, "categories[%zu]", i);
     int index = register_category_index(json_string_value(json_object_get(c, "category")));
     const json_t *min = json_object_get(c, "minimumHours"), *cap = json_object_get(c, "capHours");
-    if (!json_is_object(c) || json_object_size(c) != 3 || index < 0 || !json_is_number(min) ||
-        json_number_value(min) < 0 || !cap || !(json_is_null(cap) || (json_is_number(cap) && json_number_value(cap) >= 0)))
-      field_error(inner, field, "must be {category, minimumHours >= 0, capHours >= 0 or null} with a known category");
+    if (!json_is_object(c) || json_object_size(c) != 3 || index < 0 || !hours_valid(min) || !cap ||
+        !(json_is_null(cap) || hours_valid(cap)))
+      field_error(inner, field,
+                  "must be {category, minimumHours, capHours or null} with a known category and hours from 0 to 10000");
     else if (seen[index]) field_error(inner, field, "names its category twice");
     else seen[index] = true;
   }
@@ -78,7 +73,8 @@ static void check_requirements(const json_t *req, json_t *errors) {
       snprintf(field, sizeof field, "no requirement for %s", register_category_name(k));
       field_error(inner, "categories", field);
     }
-  if (json_number_value(json_object_get(req, "totalHours")) < 0) field_error(inner, "totalHours", "must be 0 or more");
+  const json_t *total = json_object_get(req, "totalHours");
+  if (json_is_number(total) && !hours_valid(total)) field_error(inner, "totalHours", "must be 0 to 10000");
   json_array_foreach(inner, i, c) {
     snprintf(field, sizeof field, "requirements.%.40s", json_string_value(json_object_get(c, "field")));
     field_error(errors, field, json_string_value(json_object_get(c, "message")));
@@ -98,7 +94,7 @@ static void write_profile(http_ctx *ctx, const char *code) {
   json_t *errors = field_errors_new();
   body_check(body, fields, 6, errors);
   const char *new_code = body_string(body, "code");
-  if (!code && new_code && !matches(new_code, "-", false, 40))
+  if (!code && new_code && !register_profile_code_valid(new_code))
     field_error(errors, "code", "must be 1 to 40 lower-case letters, digits or -");
   label_check_text(body, "name", 1, 200, errors);
   json_int_t years = json_integer_value(json_object_get(body, "periodYears"));
@@ -123,12 +119,13 @@ static void write_profile(http_ctx *ctx, const char *code) {
 void register_profile_create_handler(http_ctx *ctx) { write_profile(ctx, NULL); }
 
 void register_profile_replace_handler(http_ctx *ctx) {
-  const char *code = code_param(ctx, "profileCode", "-", false, 40);
+  const char *code = code_param(ctx, "profileCode", TEXT_CODE_LOWER, REGISTER_PROFILE_CODE_MAX);
   if (code) write_profile(ctx, code);
 }
 
 /* ---- codes of conduct --------------------------------------------------------------------- */
 static const char code_missing[] = "There is no such code of conduct.";
+#define CORE_VALUES_MAX 50
 
 void register_code_list_handler(http_ctx *ctx) {
   if (!http_query_only(ctx, (const char *const[]){NULL})) return;
@@ -139,7 +136,7 @@ void register_code_list_handler(http_ctx *ctx) {
 
 void register_code_get_handler(http_ctx *ctx) {
   if (!http_query_only(ctx, (const char *const[]){NULL})) return;
-  const char *version = code_param(ctx, "version", "._-ABCDEFGHIJKLMNOPQRSTUVWXYZ", false, 32);
+  const char *version = code_param(ctx, "version", TEXT_VERSION, REGISTER_VERSION_MAX);
   char today[11];
   date_format(date_today(), today);
   if (version) reply_fetch(ctx, REG_CODE_GET, 2, (const char *[]){version, today}, code_missing);
@@ -156,20 +153,14 @@ void register_code_create_handler(http_ctx *ctx) {
   json_t *errors = field_errors_new();
   body_check(body, fields, 5, errors);
   const char *version = body_string(body, "version");
-  if (version && !matches(version, "._-ABCDEFGHIJKLMNOPQRSTUVWXYZ", false, 32))
+  if (version && !register_version_valid(version))
     field_error(errors, "version", "must be 1 to 32 letters, digits, . _ -");
   label_check_text(body, "title", 1, 200, errors);
   kr_date from;
   label_check_date(body, "inForceFrom", false, errors, &from);
-  size_t i;
-  const json_t *v;
-  json_array_foreach(json_object_get(body, "coreValues"), i, v) {
-    const char *s = json_string_value(v);
-    if (!s || !*s || strlen(s) > 500) {
-      field_error(errors, "coreValues", "must hold texts of 1 to 500 characters");
-      break;
-    }
-  }
+  const json_t *values = json_object_get(body, "coreValues");
+  if (json_array_size(values) > CORE_VALUES_MAX) field_error(errors, "coreValues", "may hold at most 50 texts");
+  body_check_string_items(values, "coreValues", 1, 500, "texts", errors);
   db_conn *db = NULL;
   if (!http_reply_if_invalid(ctx, errors) && (db = http_db(ctx))) {
     char *text = json_dumps(body, JSON_COMPACT), *created = NULL, *json = NULL, today[11];
@@ -201,7 +192,7 @@ void register_competence_list_handler(http_ctx *ctx) {
 
 void register_competence_get_handler(http_ctx *ctx) {
   if (!http_query_only(ctx, (const char *const[]){NULL})) return;
-  const char *code = code_param(ctx, "code", "-", true, 16);
+  const char *code = code_param(ctx, "code", TEXT_CODE_UPPER, REGISTER_COMPETENCE_CODE_MAX);
   if (code) reply_fetch(ctx, REG_COMPETENCE_GET, 1, (const char *[]){code}, competence_missing);
 }
 
@@ -216,8 +207,9 @@ static void write_competence(http_ctx *ctx, const char *code) {
   json_t *errors = field_errors_new();
   body_check(body, fields, 5, errors);
   const char *new_code = code ? code : body_string(body, "code");
-  if (!code && new_code && !matches(new_code, "-", true, 16)) field_error(errors, "code", "must be 1 to 16 capitals, digits or -");
+  if (!code && new_code && !register_competence_code_valid(new_code)) field_error(errors, "code", "must be 1 to 16 capitals, digits or -");
   label_check_text(body, "name", 1, 300, errors);
+  label_check_text(body, "lifeDomain", 1, 100, errors);
   const char *kind = body_string(body, "kind"), *domain = body_string(body, "lifeDomain");
   if (kind && strcmp(kind, "generic") != 0 && strcmp(kind, "life_domain") != 0)
     field_error(errors, "kind", "must be generic or life_domain");
@@ -240,7 +232,7 @@ static void write_competence(http_ctx *ctx, const char *code) {
 void register_competence_create_handler(http_ctx *ctx) { write_competence(ctx, NULL); }
 
 void register_competence_replace_handler(http_ctx *ctx) {
-  const char *code = code_param(ctx, "code", "-", true, 16);
+  const char *code = code_param(ctx, "code", TEXT_CODE_UPPER, REGISTER_COMPETENCE_CODE_MAX);
   if (code) write_competence(ctx, code);
 }
 

@@ -3,6 +3,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "core/text.h"
+
 static const char *const status_names[] = {"applied", "registered", "suspended", "struck_off",
                                            "expired", "deregistered", "rejected"};
 static const char *const state_names[] = {"applied", "registered", "rejected", "deregistered"};
@@ -28,6 +30,18 @@ bool register_measure_type_parse(const char *text, measure_type *out) {
   int i = index_of(text, measure_names, 5);
   if (i >= 0) *out = (measure_type)i;
   return i >= 0;
+}
+
+bool register_profile_code_valid(const char *code) {
+  return text_chars_in(code, 1, REGISTER_PROFILE_CODE_MAX, TEXT_CODE_LOWER);
+}
+
+bool register_version_valid(const char *version) {
+  return text_chars_in(version, 1, REGISTER_VERSION_MAX, TEXT_VERSION);
+}
+
+bool register_competence_code_valid(const char *code) {
+  return text_chars_in(code, 1, REGISTER_COMPETENCE_CODE_MAX, TEXT_CODE_UPPER);
 }
 
 int register_category_index(const char *category) { return index_of(category, category_names, 3); }

@@ -79,6 +79,17 @@ kr_date register_period_end(kr_date starts_on, int years);
 /* The first day of the re-registration window (it closes on the period's last day). */
 kr_date register_window_opens(kr_date period_end, int window_weeks);
 
+/* Codes and versions of the register's reference data, checked before they reach SQL. */
+#define REGISTER_PROFILE_CODE_MAX 40    /* 1..40 of a-z 0-9 - */
+#define REGISTER_VERSION_MAX 32         /* a code of conduct's: 1..32 of A-Z a-z 0-9 . _ - */
+#define REGISTER_COMPETENCE_CODE_MAX 16 /* 1..16 of A-Z 0-9 - */
+bool register_profile_code_valid(const char *code);
+bool register_version_valid(const char *version);
+bool register_competence_code_valid(const char *code);
+
+/* The most hours a register profile may require (a minimum, a cap or the total). */
+#define REGISTER_REQUIRED_HOURS_MAX 10000
+
 /* Hours as hundredths: a positive JSON number with at most two decimals, at most `max_hours`. */
 bool register_hours_parse(double value, int max_hours, int64_t *hundredths);
 

@@ -188,21 +188,24 @@ void voice_session_replace_handler(http_ctx *ctx) {
     label_reply_error(ctx, e, NULL);
   } else if (!voice_load(ctx, db, false, true, &s)) {
     json_decref(errors);
-  } else if (code && strcmp(code, s.municipality_code) != 0 && account_municipality_code_valid(code)) {
-    field_error(errors, "municipalityCode", "cannot be changed: a session belongs to one municipality");
-    http_reply_if_invalid(ctx, errors);
-  } else if (voice_one_of(to, statuses) && !voice_status_change_allowed(s.status, to)) {
-    json_decref(errors);
-    http_reply_problem(ctx, KR_CONFLICT,
-                       strcmp(s.status, "reported") == 0 ? "The session is reported: it is final."
-                                                         : "A session's status moves forward only: planned, held, reported.",
-                       NULL, NULL);
-  } else if (label_checks_passed(ctx, db, (e = check_organisations(db, body, errors)), errors)) {
-    char *text = json_dumps(body, JSON_COMPACT), *json = NULL;
-    e = text ? voice_session_update(db, s.id, text, &json) : KR_INTERNAL;
-    free(text);
-    if (e == KR_OK) e = db_commit(db);
-    label_reply_result(ctx, e, json, "There is no such listening session.");
+  } else {
+    if (code && strcmp(code, s.municipality_code) != 0 && account_municipality_code_valid(code))
+      field_error(errors, "municipalityCode", "cannot be changed: a session belongs to one municipality");
+    if (json_array_size(errors) > 0) {
+      http_reply_if_invalid(ctx, errors);
+    } else if (voice_one_of(to, statuses) && !voice_status_change_allowed(s.status, to)) {
+      json_decref(errors);
+      http_reply_problem(ctx, KR_CONFLICT,
+                         strcmp(s.status, "reported") == 0 ? "The session is reported: it is final."
+                                                           : "A session's status moves forward only: planned, held, reported.",
+                         NULL, NULL);
+    } else if (label_checks_passed(ctx, db, (e = check_organisations(db, body, errors)), errors)) {
+      char *text = json_dumps(body, JSON_COMPACT), *json = NULL;
+      e = text ? voice_session_update(db, s.id, text, &json) : KR_INTERNAL;
+      free(text);
+      if (e == KR_OK) e = db_commit(db);
+      label_reply_result(ctx, e, json, "There is no such listening session.");
+    }
   }
   db_rollback(db);
   json_decref(body);

@@ -2,7 +2,8 @@
 
 Session: a throwaway PostgreSQL 15 cluster (`pg`), one server (`server`), a validating
 client (`client`), and `kr` (logins, accounts, link rows). Function: `spawn_server` for extra
-servers with modified environments, `run_binary` for one-shot runs of the binary.
+servers with modified environments, `run_binary` for one-shot runs of the binary, `route_world`
+for a server of its own with an object behind every path parameter (route_bodies.py).
 Run: cd /work/main && /usr/bin/python3 -m pytest -q tests/api
 """
 
@@ -12,6 +13,7 @@ import uuid
 import pytest
 
 import kr_helpers as H
+import route_bodies
 
 
 @pytest.fixture(scope="session")
@@ -166,3 +168,11 @@ def scratch_db(pg):
     yield _make
     for name in made:
         pg.dropdb(name)
+
+
+@pytest.fixture
+def route_world(spawn_server, pg, scratch_db):
+    """(client, path values, tokens): a server of its own with real objects for every path
+    parameter and a token per role, for tests that send a request to every route (see
+    route_bodies.world)."""
+    yield from route_bodies.world(spawn_server, pg, scratch_db)

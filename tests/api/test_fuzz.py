@@ -10,13 +10,8 @@ import json
 import random
 import time
 import urllib.parse
-import uuid
 
-import pytest
-
-import kr_helpers as H
-import municipal_helpers as M
-from label_helpers import Label
+from route_bodies import examples, fill, operations, resolve, sample
 
 SEED = 20240611
 _noise = random.Random(SEED)
@@ -43,87 +38,6 @@ BAD_QUERY = ["", "-1", "0", "1", "101", "2147483648", "99999999999999999999999",
              "%20", "a&b", "%2F..%2F"]
 BAD_PATH = [NOISE_3000, "%00", "%FF%FE", "-1", "2147483648", "1e309", "00000000-0000-0000-0000-00000000000G",
             "A" * 36, "%20", "..", "null"]
-
-
-def resolve(contract, obj):
-    return contract.resolve(obj) if isinstance(obj, dict) else obj
-
-
-def sample(contract, schema, depth=0):
-    """A plausible (not necessarily accepted) value for a schema."""
-    s = resolve(contract, schema) or {}
-    for key in ("allOf", "oneOf", "anyOf"):
-        if key in s and s[key]:
-            if key == "allOf":
-                merged = {}
-                for part in s[key]:
-                    v = sample(contract, part, depth + 1)
-                    if isinstance(v, dict):
-                        merged.update(v)
-                return merged
-            options = [resolve(contract, o) for o in s[key]]
-            options = [o for o in options if o.get("type") != "null"] or options
-            return sample(contract, options[0], depth + 1)
-    if "const" in s:
-        return s["const"]
-    if "enum" in s:
-        return next((v for v in s["enum"] if v is not None), None)
-    if "default" in s and s["default"] is not None:
-        return s["default"]
-    if "example" in s:
-        return s["example"]
-    if s.get("examples"):
-        return s["examples"][0]
-    t = s.get("type")
-    if isinstance(t, list):
-        t = next((x for x in t if x != "null"), "null")
-    if t == "object" or "properties" in s:
-        if depth > 4:
-            return {}
-        props = s.get("properties", {})
-        out = {}
-        for name, ps in props.items():
-            ps_r = resolve(contract, ps)
-            if ps_r.get("readOnly"):
-                continue
-            out[name] = sample(contract, ps, depth + 1)
-        return out
-    if t == "array":
-        n = max(1, s.get("minItems", 1))
-        return [sample(contract, s.get("items", {}), depth + 1) for _ in range(min(n, 3))]
-    if t == "integer":
-        return s.get("minimum", 1)
-    if t == "number":
-        return s.get("minimum", 1)
-    if t == "boolean":
-        return True
-    if t == "null":
-        return None
-    fmt = s.get("format")
-    if fmt == "date":
-        return "2024-01-01"
-    if fmt == "date-time":
-        return "2024-01-01T00:00:00Z"
-    if fmt == "uuid":
-        return str(uuid.uuid4())
-    if fmt == "uri":
-        return "https://example.test/hook"
-    if fmt == "email":
-        return "a@example.test"
-    return "x" * max(1, s.get("minLength", 1))
-
-
-def examples(contract, media):
-    """The documented request examples (the bodies the route accepts), else a sample."""
-    out = []
-    if "example" in media:
-        out.append(media["example"])
-    for ex in (media.get("examples") or {}).values():
-        ex = resolve(contract, ex)
-        if "value" in ex:
-            out.append(ex["value"])
-    out = [e for e in out if isinstance(e, dict)]
-    return out or [sample(contract, media.get("schema", {}))]
 
 
 def bad_bodies(contract, media, rng):
@@ -185,71 +99,8 @@ def mutations(contract, schema, base, rng, first, want):
     return out
 
 
-class ScratchKr(H.Kr):
-    """Kr helpers bound to a database of their own."""
-
-    def __init__(self, client, pg, db):
-        super().__init__(client, pg)
-        self.db = db
-
-    def sql(self, query, db=None):
-        return self.pg.psql(query, db=db or self.db)
-
-
-@pytest.fixture
-def world(spawn_server, pg, scratch_db):
-    """A spawned sanitized server on a database of its own (a bad body may still be accepted and
-    change reference data, such as the current code of conduct, which other tests rely on),
-    trusting 127.0.0.1 as a proxy (each request names its own client address, so per-address rate
-    limits do not stop the fuzzing), and real objects for path parameters, so handlers get as far
-    as reading the body."""
-    keys_dir = M.make_ec_keys(["k1"])
-    db = scratch_db()
-    srv, c = spawn_server({"TRUSTED_PROXIES": "127.0.0.1", "ATTESTATION_KEYS_DIR": keys_dir,
-                           "ATTESTATION_ACTIVE_KID": "k1"}, db=db)
-    kr = ScratchKr(c, pg, db)
-    client = c
-    label = Label(client, kr)
-    flow = label.certified()
-    planned = label.create_audit(flow["org"]["id"], "2019", flow["party"]["body"]["id"])
-    org_acct, org_token = label.org_account(flow["org"]["id"])
-    muni_acct, muni_token = label.municipality()
-    prof = kr.make_account("professional")
-    prof_token = kr.token_for(prof)
-    act = client.post(f"/v1/professionals/{prof['link']}/development-activities", token=prof_token,
-                      json={"type": "course", "title": "Fuzz", "hours": 2, "status": "planned"})
-    activity_id = act.json()["id"] if act.status_code == 201 else str(uuid.uuid4())
-    values = {
-        "accountId": prof["account"]["id"], "professionalId": prof["link"], "activityId": activity_id,
-        "organisationId": flow["org"]["id"], "certifyingBodyId": flow["party"]["body"]["id"],
-        "auditId": planned["id"], "certificateNumber": flow["number"], "version": "2019",
-        "profileCode": "sociaal-werker-hbo", "code": "fuzz-code", "registrationNumber": "RSW-000000",
-        "fileName": "swagger-ui.css",
-    }
-    tokens = [kr.admin_token(), prof_token, org_token, flow["party"]["token"], muni_token]
-    yield c, values, tokens
-    M.remove_dir(keys_dir)
-
-
-def operations(contract):
-    for template, _, _, item in contract.routes:
-        for method, op in item.items():
-            if method in ("get", "post", "put", "patch", "delete"):
-                params = [resolve(contract, p) for p in (item.get("parameters") or []) + (op.get("parameters") or [])]
-                yield method.upper(), template, resolve(contract, op), params
-
-
-def fill(template, values, params):
-    path = template
-    for p in params:
-        if p.get("in") == "path":
-            v = values.get(p["name"], str(uuid.uuid4()))
-            path = path.replace("{" + p["name"] + "}", urllib.parse.quote(v, safe=""))
-    return path
-
-
-def test_fuzz_every_route(contract, world):
-    c, values, tokens = world
+def test_fuzz_every_route(contract, route_world):
+    c, values, tokens = route_world
     rng = random.Random(SEED)
     started = time.monotonic()
     failures = []

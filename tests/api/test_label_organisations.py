@@ -257,6 +257,21 @@ def test_patch_garbage_if_match_is_412(client, lb):
     assert_problem(r, 412, slug="precondition-failed")
 
 
+def test_patch_if_match_is_1_to_256_characters(client, lb):
+    org = lb.create_org()
+    path = f"{ORGS}/{org['id']}"
+    etag = client.get(path, token=lb.admin).headers.get("ETag")
+    # a list of entity tags that ends with the current one: 256 characters are read in full
+    listed = '"' + "x" * (256 - len(etag) - 4) + '", ' + etag
+    assert len(listed) == 256
+    r = patch(client, path, {"city": "Lang"}, lb.admin, headers={"If-Match": listed})
+    assert r.status_code == 200, r.content
+    etag = r.headers.get("ETag")
+    r = patch(client, path, {"city": "Te lang"}, lb.admin, headers={"If-Match": '"' + listed + '", ' + etag})
+    assert_problem(r, 400, fields=["If-Match"], exact_fields=True)
+    assert client.get(path, token=lb.admin).json()["city"] == "Lang", "a 400 must change nothing"
+
+
 def test_patch_with_merge_patch_media_type(client, lb):
     org = lb.create_org()
     r = patch(client, f"{ORGS}/{org['id']}", {"name": "Hernoemd " + L.tag()}, lb.admin,

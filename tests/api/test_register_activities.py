@@ -288,6 +288,26 @@ def test_list_filters(client, rg):
     assert ids(category="formal_learning", status="completed", period="1") == [c1["id"], c2["id"]]
 
 
+def test_pages_with_and_without_filters_agree(client, rg):
+    """A page without filters and one whose filter every activity passes are read by two
+    statements (store.c: reg_activity_page_plain, reg_activity_page): item for item, page for page,
+    the same answer, evidence included, with cursors taken from either."""
+    p = rg.registered(R.days(-400))
+    made = [rg.add_activity(p, type_="course", started_on=R.days(-300 + 7 * (i % 5)), completed_on=R.days(-250))
+            for i in range(7)]
+    with_evidence = made[3]
+    rg.upload_evidence(p["id"], with_evidence["id"], p["token"], R.pdf_bytes(), "application/pdf")
+    plain, plain_pages = R.collect(client, acts(p), token=p["token"], limit=3)
+    filtered, filtered_pages = R.collect(client, acts(p), token=p["token"], limit=3, status="completed")
+    assert len(plain) == 7 and plain_pages == filtered_pages == 3
+    assert plain == filtered
+    assert [len(i["evidence"]) for i in plain if i["id"] == with_evidence["id"]] == [1]
+    # a cursor from the filtered list continues the plain one where it stopped
+    first = client.get(acts(p), token=p["token"], params={"limit": "3", "status": "completed"}).json()
+    rest = client.get(acts(p), token=p["token"], params={"limit": "10", "cursor": first["nextCursor"]}).json()
+    assert first["items"] + rest["items"] == plain
+
+
 @pytest.mark.parametrize("params,field", [
     ({"limit": "101"}, "limit"), ({"limit": "0"}, "limit"), ({"limit": "-1"}, "limit"),
     ({"cursor": "garbage!"}, "cursor"), ({"category": "sports"}, "category"), ({"type": "yoga"}, "type"),

@@ -13,7 +13,12 @@ It checks that
   * no object schema is written inline: every one is a named entry of components.schemas;
   * (these two also for the requests described under the top-level `webhooks`)
   * every example (media `example`/`examples`, parameter and header examples, schema `examples`
-    and `default`) validates against its schema as JSON Schema 2020-12, formats included.
+    and `default`) validates against its schema as JSON Schema 2020-12, formats included;
+  * everything a client sends is bounded (request bodies, path, query and header parameters;
+    not the `webhooks`, which describe what the service sends): every string has maxLength unless
+    an enum, a const or a format of fixed length (uuid, date, date-time) bounds it, every integer
+    and number has a minimum and a maximum (exclusive ones count), every array has maxItems.
+    Read-only members are left out (the service refuses them in a request).
 Exit status 0 when all hold, 1 otherwise (each failure is printed).
 """
 
@@ -34,6 +39,8 @@ ROUTES = [
     ("get", "/v1/accounts/me", "getCurrentAccount"),
     ("put", "/v1/accounts/me/password", "changePassword"),
     ("get", "/v1/accounts/{accountId}", "getAccount"),
+    ("post", "/v1/accounts/{accountId}/deactivation", "deactivateAccount"),
+    ("post", "/v1/accounts/{accountId}/reactivation", "reactivateAccount"),
     ("get", "/v1/openapi.json", "getOpenApiDocument"),
     ("get", "/healthz", "getLiveness"),
     ("get", "/readyz", "getReadiness"),
@@ -181,6 +188,7 @@ def main(argv):
     check_operations(doc)
     check_inline_objects(doc)
     check_examples(doc)
+    check_request_bounds(doc)
 
     for line in failures:
         print("FAIL", line)
@@ -374,6 +382,69 @@ def check_examples(doc):
     if count == 0:
         fail("document", "has no examples")
     print(f"check_openapi: validated {count} example(s)")
+
+
+# Formats whose values have a fixed or small bounded length, so that they need no maxLength.
+BOUNDED_FORMATS = {"uuid", "date", "date-time"}
+
+
+def request_schemas(doc):
+    """(where, schema) for each schema of what a client sends: parameters and request bodies."""
+    for path, item, method, op in operations(doc):
+        base = f"{method.upper()} {path}"
+        for param in item.get("parameters", []) + op.get("parameters", []):
+            where = param["$ref"][2:].replace("/", ".") if "$ref" in param else \
+                f"{base} {param.get('in')} parameter {param.get('name')}"
+            yield f"{where}.schema", deref(doc, param).get("schema", {})
+        body = deref(doc, op.get("requestBody", {}))
+        for mt, media in body.get("content", {}).items():
+            yield f"{base} body {mt}", media.get("schema", {})
+
+
+def bound_problems(node):
+    """What a schema node (its own keywords) leaves unbounded."""
+    kinds = node.get("type", [])
+    kinds = set(kinds if isinstance(kinds, list) else [kinds])
+    problems = []
+    if "string" in kinds and "maxLength" not in node and "enum" not in node and "const" not in node \
+            and node.get("format") not in BOUNDED_FORMATS:
+        problems.append("a string without maxLength (nor an enum or a format of fixed length)")
+    if kinds & {"integer", "number"}:
+        if "minimum" not in node and "exclusiveMinimum" not in node:
+            problems.append("a number without minimum")
+        if "maximum" not in node and "exclusiveMaximum" not in node:
+            problems.append("a number without maximum")
+    if "array" in kinds and "maxItems" not in node:
+        problems.append("an array without maxItems")
+    if not kinds and not {"enum", "const", "$ref", "allOf", "oneOf", "anyOf"} & set(node):
+        problems.append("a schema without a type (it takes any value)")
+    return problems
+
+
+def check_request_bounds(doc):
+    reported = set()
+
+    def walk(node, where, refs):
+        if not isinstance(node, dict) or node.get("readOnly"):
+            return
+        ref = node.get("$ref")
+        if ref:
+            if ref in refs:
+                return
+            target = pointer(doc, ref)
+            walk(target, ref[2:].replace("/", "."), refs | {ref})
+            if set(node) == {"$ref"} or target.get("readOnly"):
+                return
+            node = {k: v for k, v in node.items() if k != "$ref"}
+        if where not in reported:
+            for problem in bound_problems(node):
+                fail(where, f"is {problem}")
+            reported.add(where)
+        for key, sub in schema_children(node):
+            walk(sub, f"{where}.{key}", refs)
+
+    for where, schema in request_schemas(doc):
+        walk(schema, where, frozenset())
 
 
 if __name__ == "__main__":

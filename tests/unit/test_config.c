@@ -29,6 +29,8 @@ int main(void) {
   CHECK(config_cors_allows(&cfg, "https://b.example"));
   CHECK(!config_cors_allows(&cfg, "https://c.example"));
   CHECK(!config_cors_allows(&cfg, NULL));
+  CHECK(cfg.register_rate_limit == 120 && cfg.register_rate_window == 60);
+  CHECK(cfg.rate_limit_sync_ms == 250 && cfg.rate_limit_max_clients == 65536);
 
   /* Every problem is named at once. */
   const char *bad[] = {"JWT_SECRET", "too-short", "PORT", "99999", "LOG_LEVEL", "loud",
@@ -40,6 +42,17 @@ int main(void) {
   CHECK(strstr(err, "LOG_LEVEL") != NULL);
   CHECK(strstr(err, "ACCESS_TOKEN_TTL_SECONDS") != NULL);
   CHECK(strstr(err, "BOOTSTRAP_ADMIN_PASSWORD") != NULL);
+
+  /* The rate limiter's settings have bounds: the sync at least every 10 s, a table of at least
+   * 1,024 entries. */
+  const char *limits[] = {"DATABASE_URL", "postgresql:///x", "JWT_SECRET", "0123456789abcdef0123456789abcdef",
+                          "RATE_LIMIT_SYNC_MILLISECONDS", "60000", "RATE_LIMIT_MAX_CLIENTS", "10",
+                          "REGISTER_RATE_LIMIT", "0", "REGISTER_RATE_WINDOW_SECONDS", "2", NULL};
+  CHECK(!load(limits, &cfg, err));
+  CHECK(strstr(err, "RATE_LIMIT_SYNC_MILLISECONDS") != NULL);
+  CHECK(strstr(err, "RATE_LIMIT_MAX_CLIENTS") != NULL);
+  CHECK(strstr(err, "REGISTER_RATE_LIMIT") != NULL);
+  CHECK(strstr(err, "REGISTER_RATE_WINDOW_SECONDS") == NULL);
 
   /* migrate needs no secret. */
   const char *migrate_only[] = {"DATABASE_URL", "postgresql:///x", NULL};

@@ -26,6 +26,10 @@ int main(void) {
   CHECK(rand_uuid(id) && text_is_uuid(id) && id[14] == '4');
   CHECK(!text_is_uuid("6f1d2c1e-0000-4000-8000-00000000000"));
   CHECK(!text_is_uuid("6f1d2c1e_0000-4000-8000-000000000001"));
+  CHECK(text_utf8_length("abc") == 3);
+  CHECK(text_utf8_length("\xc3\xa9t\xc3\xa9") == 3); /* "été": 5 bytes, 3 characters */
+  CHECK(text_utf8_length("\xf0\x9f\x98\x80") == 1);  /* one emoji, 4 bytes */
+  CHECK(text_utf8_length("") == 0 && text_utf8_length(NULL) == 0);
 
   char dec[32];
   CHECK(text_percent_decode("a+b%41", 6, dec, true));

@@ -1,4 +1,5 @@
 #include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
@@ -175,6 +176,34 @@ int main(void) {
   json_decref(citations);
   json_decref(cited);
   json_decref(errors);
+  /* A finding of at most LABEL_SCORE_TEXT_MAX characters; at most LABEL_SCORES_MAX scores. */
+  errors = json_array();
+  json_t *one = scores_of(codes, 1, 0, 0);
+  char *long_text = malloc(2 * LABEL_SCORE_TEXT_MAX + 3);
+  for (int i = 0; i < LABEL_SCORE_TEXT_MAX; i++) memcpy(long_text + 2 * i, "\xc3\xa9", 2); /* é */
+  long_text[2 * LABEL_SCORE_TEXT_MAX] = '\0';
+  json_object_set_new(json_array_get(one, 0), "finding", json_string(long_text));
+  label_check_scores(one, codes, 4, false, finding, "finding", errors, &c);
+  CHECK(json_array_size(errors) == 0); /* 4000 characters (8000 bytes) */
+  strcpy(long_text + 2 * LABEL_SCORE_TEXT_MAX, "x");
+  json_object_set_new(json_array_get(one, 0), "finding", json_string(long_text));
+  label_check_scores(one, codes, 4, false, finding, "finding", errors, &c);
+  CHECK(json_array_size(errors) == 1 &&
+        strcmp(json_string_value(json_object_get(json_array_get(errors, 0), "field")), "scores[0].finding") == 0);
+  free(long_text);
+  json_decref(errors);
+  errors = json_array();
+  json_t *many = json_array();
+  for (int i = 0; i <= LABEL_SCORES_MAX; i++) json_array_append(many, json_array_get(one, 0));
+  label_check_scores(many, codes, 4, false, finding, "finding", errors, &c);
+  CHECK(json_array_size(errors) == 1 &&
+        strcmp(json_string_value(json_object_get(json_array_get(errors, 0), "field")), "scores") == 0);
+  json_decref(many);
+  json_decref(one);
+  json_decref(errors);
+  CHECK(label_version_valid("2019") && label_version_valid("v2.0_rc-1"));
+  CHECK(!label_version_valid("") && !label_version_valid("2019/1") &&
+        !label_version_valid("123456789012345678901234567890123"));
 
   /* Framework windows: 2017 until 2019-12-31, and from 2019-05-01 only for those who started. */
   framework_window v2017 = {d("2017-01-01"), true, d("2019-12-31"), true, d("2019-05-01")};

@@ -184,5 +184,15 @@ int main(void) {
   acts[3].completed_on = d("2020-01-01"); /* the first day counts */
   register_progress(&req, acts, 6, d("2020-01-01"), d("2024-12-31"), &p);
   CHECK(p.met && p.missing[1] == 0 && p.missing_total == 0);
+  /* codes and versions, as the contract's patterns say */
+  CHECK(register_profile_code_valid("sociaal-werker-hbo"));
+  CHECK(register_profile_code_valid("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));   /* 40 */
+  CHECK(!register_profile_code_valid("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")); /* 41 */
+  CHECK(!register_profile_code_valid("Sociaal") && !register_profile_code_valid("") &&
+        !register_profile_code_valid(NULL));
+  CHECK(register_version_valid("2022.v1_b-2") && !register_version_valid("2022/1"));
+  CHECK(!register_version_valid("123456789012345678901234567890123")); /* 33 */
+  CHECK(register_competence_code_valid("L-FIN") && !register_competence_code_valid("l-fin"));
+  CHECK(!register_competence_code_valid("G0123456789012345")); /* 17 */
   return CHECK_DONE();
 }

@@ -36,13 +36,14 @@ static kr_err verify(const char *t, long now) {
 
 int main(void) {
   long now = 1800000000;
-  principal me = {"6f1d2c1e-0000-4000-8000-000000000002", ROLE_MUNICIPALITY, "GM0363"};
+  principal me = {"6f1d2c1e-0000-4000-8000-000000000002", ROLE_MUNICIPALITY, "GM0363", 0};
   char *t = token_issue(&keys, &me, now);
   CHECK(t != NULL);
   principal got;
   const char *why = "unset";
   CHECK(token_verify(&keys, t, now, &got, &why) == KR_OK && why == NULL);
   CHECK_STR(got.account_id, me.account_id);
+  CHECK(got.issued_at == now); /* what a revocation is compared with (auth/revocation.h) */
   CHECK(got.role == ROLE_MUNICIPALITY);
   CHECK_STR(got.link, "GM0363");
   /* Valid until exp plus the leeway, not after. */

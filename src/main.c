@@ -31,6 +31,7 @@
 #include "register/quota.h"
 #include "register/status_store.h"
 #include "register/store.h"
+#include "voice/store.h"
 #include "core/worker.h"
 #include "db/listen.h"
 #include <curl/curl.h>
@@ -64,7 +65,7 @@ static bool load_config(config *cfg, bool need_server) {
 static const db_statement *const *const statement_lists[] = {
     auth_statements,      accounts_statements,         idempotency_statements,    label_statements,
     label_audit_statements, label_certificate_statements, label_timeline_statements, municipal_statements,
-    register_statements,  register_quota_statements,   revocation_statements,     NULL};
+    register_statements,  register_quota_statements,   revocation_statements,     voice_statements, NULL};
 
 /* Statuses are stored when they change (label/timeline.h, register/status_store.h); rows that
  * got none (loaded behind the service's back, or from before the timelines) get theirs here, on

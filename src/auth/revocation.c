@@ -56,7 +56,8 @@ static bool reload(void) {
     free(fresh);
     return false;
   }
-  qsort(fresh, n, sizeof *fresh, by_account); /* the same order as the query's, in C's terms */
+  if (n > 1) /* qsort's array may not be NULL, even empty (UBSan stopped the sanitized start-up) */
+    qsort(fresh, n, sizeof *fresh, by_account); /* the same order as the query's, in C's terms */
   pthread_rwlock_wrlock(&lock);
   cut *old = cuts;
   cuts = fresh;

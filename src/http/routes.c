@@ -6,6 +6,7 @@
 #include "municipal/handlers.h"
 #include "register/handlers.h"
 #include "ops/handlers.h"
+#include "voice/handlers.h"
 
 #define PUBLIC 0
 
@@ -104,6 +105,18 @@ const http_route http_routes[] = {
     {{"POST", "/v1/professionals/{professionalId}/reregistration"}, register_reregistration_handler, ROLE_PROFESSIONAL, BODY_NONE, 0},
     {{"GET", "/v1/register"}, register_public_search_handler, PUBLIC, BODY_NONE, 0},
     {{"GET", "/v1/register/{registrationNumber}"}, register_public_get_handler, PUBLIC, BODY_NONE, 0},
+    {{"GET", "/v1/listening-topics"}, voice_topic_list_handler, PUBLIC, BODY_NONE, 0},
+    {{"POST", "/v1/listening-sessions"}, voice_session_create_handler, ROLE_ADMIN | ROLE_MUNICIPALITY | ROLE_ORGANISATION, BODY_JSON, 0},
+    {{"GET", "/v1/listening-sessions"}, voice_session_list_handler, ROLE_ADMIN | ROLE_MUNICIPALITY | ROLE_ORGANISATION, BODY_NONE, 0},
+    {{"GET", "/v1/listening-sessions/{sessionId}"}, voice_session_get_handler, ROLE_ADMIN | ROLE_MUNICIPALITY | ROLE_ORGANISATION, BODY_NONE, 0},
+    {{"PUT", "/v1/listening-sessions/{sessionId}"}, voice_session_replace_handler, ROLE_ADMIN | ROLE_MUNICIPALITY | ROLE_ORGANISATION, BODY_JSON, 0},
+    {{"POST", "/v1/listening-sessions/{sessionId}/stories"}, voice_story_create_handler, ROLE_ADMIN | ROLE_MUNICIPALITY | ROLE_ORGANISATION, BODY_JSON, 0},
+    {{"GET", "/v1/listening-sessions/{sessionId}/stories"}, voice_story_list_handler, ROLE_ADMIN | ROLE_MUNICIPALITY | ROLE_ORGANISATION, BODY_NONE, 0},
+    {{"POST", "/v1/listening-sessions/{sessionId}/recommendations"}, voice_recommendation_create_handler, ROLE_ADMIN | ROLE_MUNICIPALITY | ROLE_ORGANISATION, BODY_JSON, 0},
+    {{"GET", "/v1/listening-sessions/{sessionId}/recommendations"}, voice_recommendation_list_handler, ROLE_ADMIN | ROLE_MUNICIPALITY | ROLE_ORGANISATION, BODY_NONE, 0},
+    {{"POST", "/v1/recommendations/{recommendationId}/responses"}, voice_response_create_handler, ROLE_MUNICIPALITY | ROLE_ORGANISATION, BODY_JSON, 0},
+    {{"GET", "/v1/recommendations/{recommendationId}/responses"}, voice_response_list_handler, ROLE_ADMIN | ROLE_MUNICIPALITY | ROLE_ORGANISATION, BODY_NONE, 0},
+    {{"GET", "/v1/municipalities/{municipalityCode}/residents-voice"}, voice_public_view_handler, PUBLIC, BODY_NONE, 0},
     {{"GET", "/v1/openapi.json"}, ops_openapi, PUBLIC, BODY_NONE, ROUTE_CORS_ANY},
     {{"GET", "/healthz"}, ops_liveness, PUBLIC, BODY_NONE, 0},
     {{"GET", "/readyz"}, ops_readiness, PUBLIC, BODY_NONE, 0},

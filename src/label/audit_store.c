@@ -71,6 +71,16 @@ static const db_statement outcome_verdict = {
     "label_outcome_verdict",
     "SELECT advice = 'positive', meets_threshold FROM audit_outcomes WHERE audit_id = $1"};
 
+/* Residents' voice cited as evidence: the citations ({field, kind, id}) that name no session or
+ * recommendation, or one of a municipality the organisation does not serve. */
+static const db_statement evidence_problems = {
+    "label_evidence_problems",
+    "SELECT x.field, x.id, s.id IS NULL FROM json_to_recordset($2::json) AS x(field text, kind text, id uuid)"
+    " LEFT JOIN recommendations r ON x.kind = 'recommendation' AND r.id = x.id"
+    " LEFT JOIN listening_sessions s ON s.id = CASE WHEN x.kind = 'session' THEN x.id ELSE r.session_id END"
+    " WHERE s.id IS NULL OR NOT EXISTS (SELECT 1 FROM organisations o WHERE o.id = $1"
+    "   AND s.municipality_code = ANY (o.municipality_codes))"};
+
 /* ---- decisions and the certificates they issue ---------------------------------------------- */
 static const db_statement decision_insert = {
     "label_decision_insert",
@@ -104,7 +114,7 @@ static const db_statement decision_get = {
 const db_statement *const label_audit_statements[] = {
     &started_before, &audit_insert,     &audit_facts_stmt, &audit_facts_locked,  &audit_get,
     &audit_page,     &audit_cancel,     &self_get,         &self_put,            &outcome_get,
-    &outcome_put,
+    &outcome_put,     &evidence_problems,
     &outcome_verdict, &decision_insert, &audit_mark_decided, &cert_insert, &decision_get, NULL};
 
 kr_err label_audit_started_before(db_conn *db, const char *org, const char *version,
@@ -177,6 +187,10 @@ kr_err label_outcome_put(db_conn *db, const char *audit, const char *obj_json, s
   snprintf(not_met, sizeof not_met, "%d", c.not_met);
   const char *v[] = {audit, obj_json, met, partially, not_met, meets ? "true" : "false", account};
   return db_fetch_text(db, &outcome_put, 7, v, json);
+}
+
+kr_err label_evidence_problems(db_conn *db, const char *org, const char *citations_json, PGresult **out) {
+  return db_fetch_result(db, &evidence_problems, 2, (const char *[]){org, citations_json}, out);
 }
 
 kr_err label_outcome_verdict(db_conn *db, const char *audit, bool *positive, bool *meets) {

@@ -39,6 +39,11 @@ kr_err label_outcome_put(db_conn *db, const char *audit, const char *obj_json, s
 /* The stored outcome's advice and threshold verdict; KR_NOT_FOUND when none. */
 kr_err label_outcome_verdict(db_conn *db, const char *audit, bool *positive, bool *meets);
 
+/* Rows (field, id, unknown) of the citations (JSON [{field, kind, id}], see
+ * label_score_citations) that name no listening session or recommendation (unknown 't') or one
+ * of a municipality the organisation does not serve ('f'). The caller PQclears *out. */
+kr_err label_evidence_problems(db_conn *db, const char *org, const char *citations_json, PGresult **out);
+
 /* ---- decisions ---------------------------------------------------------------------------- */
 /* Records the decision; for a grant also issues the certificate (valid_from..valid_until,
  * following `previous` when not NULL) and its `issued` event. */

@@ -254,6 +254,29 @@ void label_audit_cancel_handler(http_ctx *ctx) {
 }
 
 /* ---- scores ------------------------------------------------------------------------------- */
+/* Residents' voice cited as evidence must be of a municipality the organisation serves: adds a
+ * field error naming each citation that is not. */
+static kr_err check_evidence(db_conn *db, const audit_facts *a, const json_t *scores, json_t *errors) {
+  json_t *citations = label_score_citations(scores);
+  kr_err e = KR_OK;
+  if (json_array_size(citations) > 0) {
+    char *text = json_dumps(citations, JSON_COMPACT), message[160];
+    PGresult *bad = NULL;
+    e = text ? label_evidence_problems(db, a->organisation_id, text, &bad) : KR_INTERNAL;
+    for (int i = 0; e == KR_OK && i < PQntuples(bad); i++) {
+      bool unknown = PQgetvalue(bad, i, 2)[0] == 't';
+      snprintf(message, sizeof message, unknown ? "%s names no listening session or recommendation"
+                                                : "%s is of a municipality the organisation does not serve",
+               PQgetvalue(bad, i, 1));
+      field_error(errors, PQgetvalue(bad, i, 0), message);
+    }
+    PQclear(bad);
+    free(text);
+  }
+  json_decref(citations);
+  return e;
+}
+
 void label_self_put_handler(http_ctx *ctx) {
   db_conn *db = http_db(ctx);
   if (!db) return;
@@ -283,10 +306,15 @@ void label_self_put_handler(http_ctx *ctx) {
       field_error(errors, "status", "must be draft or submitted");
     score_counts counts;
     const json_t *scores = json_object_get(body, "scores");
-    if (json_is_array(scores))
+    if (json_is_array(scores)) {
       label_check_scores(scores, fw->codes, fw->code_count, status && strcmp(status, "submitted") == 0,
                          (const char *const[]){"note", NULL}, NULL, errors, &counts);
-    if (!http_reply_if_invalid(ctx, errors)) {
+      e = check_evidence(db, &a, scores, errors);
+    }
+    if (e != KR_OK) {
+      json_decref(errors);
+      label_reply_error(ctx, e, not_found);
+    } else if (!http_reply_if_invalid(ctx, errors)) {
       char *text = json_dumps(scores, JSON_COMPACT), *json = NULL;
       e = text ? label_self_evaluation_put(db, a.id, status, text, &json) : KR_INTERNAL;
       free(text);
@@ -366,9 +394,11 @@ static void store_outcome(http_ctx *ctx, db_conn *db, const audit_facts *a, cons
   const framework_rules *fw = NULL;
   score_counts counts = {0, 0, 0};
   if (e == KR_OK) e = label_framework_rules(db, a->framework, &fw);
-  if (e == KR_OK && json_is_array(json_object_get(body, "scores")))
+  if (e == KR_OK && json_is_array(json_object_get(body, "scores"))) {
     label_check_scores(json_object_get(body, "scores"), fw->codes, fw->code_count, true,
                        (const char *const[]){"finding", NULL}, "finding", errors, &counts);
+    e = check_evidence(db, a, json_object_get(body, "scores"), errors);
+  }
   if (e != KR_OK) {
     json_decref(errors);
     label_reply_error(ctx, e, not_found);

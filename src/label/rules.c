@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/text.h"
 
@@ -20,6 +21,30 @@ static int code_index(const char *code, const char *const *codes, size_t n) {
   for (size_t i = 0; code && i < n; i++)
     if (strcmp(codes[i], code) == 0) return (int)i;
   return -1;
+}
+
+/* Residents' voice cited as evidence for a norm: listening sessions and recommendations. */
+static const char *const evidence_members[] = {"listeningSessionIds", "recommendationIds", NULL};
+
+static bool is_evidence_member(const char *key) {
+  for (const char *const *m = evidence_members; *m; m++)
+    if (strcmp(*m, key) == 0) return true;
+  return false;
+}
+
+/* An evidence member: an array of at most LABEL_MAX_EVIDENCE distinct UUIDs. */
+static const char *evidence_problem(const json_t *ids) {
+  if (!json_is_array(ids)) return "must be an array of ids";
+  if (json_array_size(ids) > LABEL_MAX_EVIDENCE) return "may cite at most 10 ids";
+  size_t i, j;
+  const json_t *id;
+  json_array_foreach(ids, i, id) {
+    if (!text_is_uuid(json_string_value(id))) return "must hold UUIDs";
+    for (j = 0; j < i; j++)
+      if (strcasecmp(json_string_value(id), json_string_value(json_array_get(ids, j))) == 0)
+        return "must not cite an id twice";
+  }
+  return NULL;
 }
 
 static bool member_allowed(const char *key, const char *const *members) {
@@ -52,11 +77,17 @@ void label_check_scores(const json_t *scores, const char *const *codes, size_t c
     const json_t *value;
     json_object_foreach((json_t *)item, key, value) {
       snprintf(field, sizeof field, "scores[%zu].%.40s", i, key);
-      if (!member_allowed(key, item_members)) add_error(errors, field, "is not a known field");
-      else if (!json_is_string(value)) add_error(errors, field, "must be a string");
-      else if (strcmp(key, "normCode") != 0 && strcmp(key, "score") != 0 &&
-               text_utf8_length(json_string_value(value)) > LABEL_SCORE_TEXT_MAX)
+      if (is_evidence_member(key)) {
+        const char *problem = evidence_problem(value);
+        if (problem) add_error(errors, field, problem);
+      } else if (!member_allowed(key, item_members)) {
+        add_error(errors, field, "is not a known field");
+      } else if (!json_is_string(value)) {
+        add_error(errors, field, "must be a string");
+      } else if (strcmp(key, "normCode") != 0 && strcmp(key, "score") != 0 &&
+                 text_utf8_length(json_string_value(value)) > LABEL_SCORE_TEXT_MAX) {
         add_error(errors, field, "must have at most 4000 characters");
+      }
     }
     if (required_member && !json_object_get(item, required_member)) {
       snprintf(field, sizeof field, "scores[%zu].%s", i, required_member);
@@ -261,4 +292,23 @@ size_t label_certification_timeline(const cert_facts *certs, size_t n, certifica
   free(b);
   free(cand);
   return spans;
+}
+
+json_t *label_score_citations(const json_t *scores) {
+  json_t *out = json_array();
+  size_t i, k;
+  const json_t *item, *id;
+  char field[96];
+  json_array_foreach(scores, i, item) {
+    for (const char *const *m = evidence_members; *m; m++) {
+      const json_t *ids = json_object_get(item, *m);
+      if (evidence_problem(ids)) continue;
+      snprintf(field, sizeof field, "scores[%zu].%s", i, *m);
+      json_array_foreach(ids, k, id)
+        json_array_append_new(out, json_pack("{s:s, s:s, s:O}", "field", field, "kind",
+                                             strcmp(*m, "recommendationIds") == 0 ? "recommendation" : "session",
+                                             "id", (json_t *)id));
+    }
+  }
+  return out;
 }

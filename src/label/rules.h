@@ -34,10 +34,19 @@ bool label_meets_threshold(score_counts counts, int max_partially_met, int max_n
  * invalid score and, when complete is true, each norm without a score. Fills counts from the
  * valid entries. `item_members` names the members an entry may have besides normCode and score
  * (NULL-terminated), each a string of at most LABEL_SCORE_TEXT_MAX characters;
- * `required_member`, if not NULL, must be present in every entry. */
+ * `required_member`, if not NULL, must be present in every entry. Every entry may also cite
+ * residents' voice as evidence: `listeningSessionIds` and `recommendationIds`, arrays of at most
+ * LABEL_MAX_EVIDENCE distinct UUIDs (whether they name what the organisation may cite is the
+ * caller's to check). */
+#define LABEL_MAX_EVIDENCE 10
 void label_check_scores(const json_t *scores, const char *const *codes, size_t code_count,
                         bool complete, const char *const *item_members, const char *required_member,
                         json_t *errors, score_counts *counts);
+
+/* The well-formed evidence citations of scores, as a new JSON array of {field, kind, id}:
+ * field names the member ("scores[3].listeningSessionIds"), kind is "session" or
+ * "recommendation". The caller owns it. */
+json_t *label_score_citations(const json_t *scores);
 
 /* ---- framework windows -------------------------------------------------------------------- */
 typedef struct {

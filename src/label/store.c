@@ -180,7 +180,8 @@ static const db_statement fw_set_texts = {
 static const db_statement fw_text_history = {
     "label_fw_text_history",
     "SELECT json_build_object('items', coalesce(json_agg(json_build_object('code', h.code,"
-    " 'text', h.text, 'changedAt', kr_utc(h.changed_at), 'changedBy', h.changed_by) ORDER BY h.id),"
+    " 'text', h.text, 'changedAt', kr_utc(h.changed_at), 'changedBy', h.changed_by) ORDER BY h.id)"
+    " FILTER (WHERE h.id IS NOT NULL)," /* a framework whose texts never changed: no items */
     " '[]'), 'nextCursor', NULL)"
     " FROM norm_frameworks f LEFT JOIN norm_text_history h ON h.framework_version = f.version"
     " WHERE f.version = $1 GROUP BY f.version"};

@@ -134,7 +134,17 @@ def world(spawn_server, pg, scratch_db):
     act = client.post(f"/v1/professionals/{prof['link']}/development-activities", token=prof_token,
                       json={"type": "course", "title": "Fuzz", "hours": 2, "status": "planned"})
     activity_id = act.json()["id"] if act.status_code == 201 else str(uuid.uuid4())
+    # a held listening session of the municipality, with the organisation involved, and a recommendation
+    session = client.post("/v1/listening-sessions", token=kr.admin_token(), json={
+        "municipalityCode": "GM0363", "organisationIds": [flow["org"]["id"]], "method": "advice_catchers",
+        "centralQuestion": "Wat is er nodig?", "heldOn": "2020-01-01", "facilitatorRoles": ["experience_expert"],
+        "participantBand": "10-24", "status": "held"})
+    session_id = session.json()["id"] if session.status_code == 201 else str(uuid.uuid4())
+    rec = client.post(f"/v1/listening-sessions/{session_id}/recommendations", token=kr.admin_token(),
+                      json={"rank": 1, "text": "Een plek in de wijk"})
+    recommendation_id = rec.json()["id"] if rec.status_code == 201 else str(uuid.uuid4())
     values = {
+        "sessionId": session_id, "recommendationId": recommendation_id, "municipalityCode": "GM0363",
         "accountId": prof["account"]["id"], "professionalId": prof["link"], "activityId": activity_id,
         "organisationId": flow["org"]["id"], "certifyingBodyId": flow["party"]["body"]["id"],
         "auditId": planned["id"], "certificateNumber": flow["number"], "version": "2019",

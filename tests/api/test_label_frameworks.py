@@ -174,6 +174,8 @@ def test_load_texts_and_history(client, lb):
     body = framework_body()
     v = body["version"]
     assert client.post(FW, token=lb.admin, json=body).status_code == 201
+    h = client.get(f"{FW}/{v}/text-history", token=lb.admin)
+    assert h.status_code == 200 and h.json()["items"] == [], h.content  # nothing changed yet
     r = client.put(f"{FW}/{v}/texts", token=lb.admin, json={"texts": [{"code": "A02", "text": "Tekst twee"}]})
     assert r.status_code == 200, r.content
     norms = {n["code"]: n for c in r.json()["categories"] for n in c["norms"]}

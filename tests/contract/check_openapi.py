@@ -30,7 +30,7 @@ import jsonschema
 import yaml
 
 # The route table of the issues (foundation, the professional register, the quality label,
-# certification for municipalities): (method, server path, operationId).
+# certification for municipalities, residents' voice): (method, server path, operationId).
 ROUTES = [
     ("post", "/v1/auth/token", "createToken"),
     ("post", "/v1/auth/revocation", "revokeToken"),
@@ -142,6 +142,19 @@ ROUTES = [
      "replayWebhookDelivery"),
     ("get", "/v1/certificates/{certificateNumber}/attestation", "getCertificateAttestation"),
     ("get", "/v1/attestation-keys", "getAttestationKeys"),
+    # issue 11: residents' voice
+    ("get", "/v1/listening-topics", "listListeningTopics"),
+    ("post", "/v1/listening-sessions", "createListeningSession"),
+    ("get", "/v1/listening-sessions", "listListeningSessions"),
+    ("get", "/v1/listening-sessions/{sessionId}", "getListeningSession"),
+    ("put", "/v1/listening-sessions/{sessionId}", "replaceListeningSession"),
+    ("post", "/v1/listening-sessions/{sessionId}/stories", "createStory"),
+    ("get", "/v1/listening-sessions/{sessionId}/stories", "listStories"),
+    ("post", "/v1/listening-sessions/{sessionId}/recommendations", "createRecommendation"),
+    ("get", "/v1/listening-sessions/{sessionId}/recommendations", "listRecommendations"),
+    ("post", "/v1/recommendations/{recommendationId}/responses", "respondToRecommendation"),
+    ("get", "/v1/recommendations/{recommendationId}/responses", "listRecommendationResponses"),
+    ("get", "/v1/municipalities/{municipalityCode}/residents-voice", "getResidentsVoice"),
 ]
 GLOBAL_SERVERS = ["https://api.kwaliteitsregister.example/v1", "http://127.0.0.1:8080/v1"]
 ROOT_SERVERS = ["https://api.kwaliteitsregister.example", "http://127.0.0.1:8080"]

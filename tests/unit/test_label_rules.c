@@ -154,6 +154,28 @@ int main(void) {
   CHECK(json_array_size(errors) == 2); /* each entry's finding member, not allowed here */
   json_decref(partial);
   json_decref(errors);
+  /* Residents' voice cited as evidence: arrays of distinct UUIDs, gathered for the store's check. */
+  errors = json_array();
+  json_t *cited = json_loads(
+      "[{\"normCode\":\"V01\",\"score\":\"met\",\"listeningSessionIds\":[\"3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f\"],"
+      "\"recommendationIds\":[\"4d5e6f7a-8b9c-4d0e-9f1a-2b3c4d5e6f7a\",\"5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b\"]},"
+      "{\"normCode\":\"V02\",\"score\":\"met\",\"listeningSessionIds\":\"x\"},"
+      "{\"normCode\":\"V03\",\"score\":\"met\",\"recommendationIds\":[\"nope\"]},"
+      "{\"normCode\":\"D01\",\"score\":\"met\",\"listeningSessionIds\":[\"3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f\","
+      "\"3C4D5E6F-7A8B-4C9D-8E0F-1A2B3C4D5E6F\"]}]", 0, NULL);
+  label_check_scores(cited, codes, 4, true, NULL, NULL, errors, &c);
+  dumped = json_dumps(errors, JSON_COMPACT);
+  CHECK(json_array_size(errors) == 3 && strstr(dumped, "\"scores[1].listeningSessionIds\"") &&
+        strstr(dumped, "\"scores[2].recommendationIds\"") && strstr(dumped, "cite an id twice"));
+  free(dumped);
+  json_t *citations = label_score_citations(cited);
+  CHECK(json_array_size(citations) == 3); /* the malformed ones are left to the errors above */
+  CHECK_STR(json_string_value(json_object_get(json_array_get(citations, 0), "field")), "scores[0].listeningSessionIds");
+  CHECK_STR(json_string_value(json_object_get(json_array_get(citations, 0), "kind")), "session");
+  CHECK_STR(json_string_value(json_object_get(json_array_get(citations, 2), "kind")), "recommendation");
+  json_decref(citations);
+  json_decref(cited);
+  json_decref(errors);
   /* A finding of at most LABEL_SCORE_TEXT_MAX characters; at most LABEL_SCORES_MAX scores. */
   errors = json_array();
   json_t *one = scores_of(codes, 1, 0, 0);

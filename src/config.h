@@ -44,6 +44,8 @@ typedef struct {
   int register_rate_limit;        /* public register requests per client address per window */
   int register_rate_window;       /* seconds */
   int rate_limit_sync_ms;         /* how often each replica adds its hits to the shared counts */
+  int check_log_flush_ms;         /* how often each replica writes the check-log rows it queued */
+  int check_log_queue_bytes;      /* how much of them it may hold */
   int rate_limit_max_clients;     /* (bucket, address) pairs each replica keeps in memory */
   int shutdown_grace;
   int expiry_interval;            /* seconds between scans for expired certificates */

@@ -28,6 +28,7 @@
 #include "municipal/handlers.h"
 #include "municipal/store.h"
 #include "http/ratelimit.h"
+#include "municipal/check_log.h"
 #include "register/quota.h"
 #include "register/status_store.h"
 #include "register/store.h"
@@ -65,7 +66,8 @@ static bool load_config(config *cfg, bool need_server) {
 static const db_statement *const *const statement_lists[] = {
     auth_statements,      accounts_statements,         idempotency_statements,    label_statements,
     label_audit_statements, label_certificate_statements, label_timeline_statements, municipal_statements,
-    register_statements,  register_quota_statements,   revocation_statements,     voice_statements, NULL};
+    register_statements,  register_quota_statements,   revocation_statements,     voice_statements,
+    check_log_statements, NULL};
 
 /* Statuses are stored when they change (label/timeline.h, register/status_store.h); rows that
  * got none (loaded behind the service's back, or from before the timelines) get theirs here, on
@@ -191,6 +193,8 @@ static int serve(void) {
     fprintf(stderr, "kwaliteitsregister: cannot read the token revocations\n");
   } else if (!http_rate_limit_start(&cfg, err, sizeof err)) {
     fprintf(stderr, "kwaliteitsregister: %s\n", err);
+  } else if (!check_log_start(&cfg, err, sizeof err)) {
+    fprintf(stderr, "kwaliteitsregister: %s\n", err);
   } else if (bootstrap_admin(&cfg, pool) && metrics_init(http_route_count)) {
     http_edge_init(&services);
     server = http_server_start(&cfg, err, sizeof err);
@@ -225,6 +229,7 @@ static int serve(void) {
     log_msg(LOG_INFO, "stopped");
     rc = 0;
   }
+  check_log_stop();
   http_rate_limit_stop();
   auth_revocations_stop();
   db_pool_destroy(pool);

@@ -7,6 +7,7 @@
 #include "http/body.h"
 #include "http/pagination.h"
 #include "label/view.h"
+#include "municipal/check_log.h"
 #include "municipal/handlers.h"
 #include "municipal/store.h"
 
@@ -16,18 +17,21 @@
 
 static bool kvk_valid(const char *k) { return k && strlen(k) == 8 && strspn(k, "0123456789") == 8; }
 
-/* Answers checks of `numbers` (a PostgreSQL array literal of validated KvK numbers) on `on`: one
- * statement answers them all in input order and, for a municipality, logs them. */
+/* Answers checks of `numbers` (a PostgreSQL array literal of validated KvK numbers) on `on`:
+ * one statement answers them all in input order; a municipality's check is logged
+ * (municipal/check_log.h) before the answer leaves. */
 static void answer(http_ctx *ctx, const char *numbers, kr_date on, bool bulk) {
   db_conn *db = http_db(ctx);
   if (!db) return;
-  bool logged = ctx->caller.role == ROLE_MUNICIPALITY;
   char day[11];
   date_format(on, day);
-  char *json = NULL;
-  kr_err e = municipal_certification_checks(db, numbers, day, logged ? ctx->caller.account_id : NULL,
-                                            logged ? ctx->caller.link : NULL, bulk, &json);
-  label_reply_result(ctx, e, json, NULL);
+  PGresult *r = NULL;
+  kr_err e = municipal_certification_checks(db, numbers, day, bulk, &r);
+  if (e == KR_OK && ctx->caller.role == ROLE_MUNICIPALITY)
+    e = check_log_record(db, ctx->caller.account_id, ctx->caller.link, day, numbers, PQgetvalue(r, 0, 1));
+  char *json = e == KR_OK ? strdup(PQgetvalue(r, 0, 0)) : NULL;
+  PQclear(r);
+  label_reply_result(ctx, e == KR_OK && !json ? KR_INTERNAL : e, json, NULL);
 }
 
 /* Reads `on` (a date, default today), naming it when malformed. */
@@ -108,7 +112,9 @@ void municipal_check_log_handler(http_ctx *ctx) {
   db_conn *db = http_db(ctx);
   if (!db) return;
   PGresult *page = NULL;
-  kr_err e = municipal_log_page(db, municipality, kvk, after.present ? after.key : NULL, limit, &page);
+  kr_err e = check_log_flush(db); /* this replica's checks are in what the page reads */
+  if (e == KR_OK)
+    e = municipal_log_page(db, municipality, kvk, after.present ? after.key : NULL, limit, &page);
   if (e == KR_OK) page_reply(ctx, page, limit);
   else label_reply_error(ctx, e, NULL);
   PQclear(page);

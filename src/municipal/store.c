@@ -7,7 +7,8 @@
 #include "label/timeline.h"
 
 static const db_statement checks = {
-    "municipal_checks", "SELECT kr_certification_checks($1::text[], $2::date, $3::uuid, $4, $5::boolean)"};
+    "municipal_checks",
+    "SELECT answer, certified FROM kr_certification_answers($1::text[], $2::date, $3::boolean)"};
 
 /* The check log holds one row per check request (sql/0012); its numbers are the entries first_id,
  * first_id + 1, ... in input order. A page is rows newest first, their entries unnested and
@@ -170,11 +171,9 @@ const db_statement *const municipal_statements[] = {
     &checks, &log_page, &log_page_kvk, &feed, &expire, &sub_insert, &sub_get,
     &sub_page, &sub_delete, &delivery_page, &delivery_replay, &claim, &record_attempt, NULL};
 
-kr_err municipal_certification_checks(db_conn *db, const char *numbers, const char *on,
-                                     const char *account, const char *municipality, bool bulk,
-                                     char **json) {
-  const char *v[] = {numbers, on, account, municipality, bulk ? "true" : "false"};
-  return db_fetch_text(db, &checks, 5, v, json);
+kr_err municipal_certification_checks(db_conn *db, const char *numbers, const char *on, bool bulk,
+                                     PGresult **out) {
+  return db_fetch_result(db, &checks, 3, (const char *[]){numbers, on, bulk ? "true" : "false"}, out);
 }
 
 kr_err municipal_log_page(db_conn *db, const char *municipality, const char *kvk,

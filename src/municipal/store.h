@@ -11,12 +11,11 @@
 
 extern const db_statement *const municipal_statements[];
 
-/* Checks KvK numbers on a date (kr_certification_checks): numbers is a PostgreSQL array literal
- * of 8-digit numbers. bulk gives {on, results} in input order, else the one answer. With a
- * municipality (and its account) the checks are logged in the same statement. */
-kr_err municipal_certification_checks(db_conn *db, const char *numbers, const char *on,
-                                     const char *account, const char *municipality, bool bulk,
-                                     char **json);
+/* Checks KvK numbers on a date (kr_certification_answers): numbers is a PostgreSQL array literal
+ * of 8-digit numbers. One row: the answer (bulk: {on, results} in input order, else the one
+ * answer) and the flags it gave ({t,f,...}, for the check log). */
+kr_err municipal_certification_checks(db_conn *db, const char *numbers, const char *on, bool bulk,
+                                     PGresult **out);
 /* Newest first: rows (json, id, nil uuid) for page_reply; before_id may be NULL. */
 kr_err municipal_log_page(db_conn *db, const char *municipality, const char *kvk,
                           const char *before_id, int limit, PGresult **out);

@@ -165,6 +165,7 @@ bool config_load(config *cfg, config_source get, bool need_server, char *err, si
   read_int(&p, get, "REGISTER_RATE_WINDOW_SECONDS", 60, 1, 86400, &cfg->register_rate_window);
   read_int(&p, get, "RATE_LIMIT_SYNC_MILLISECONDS", 250, 50, 10000, &cfg->rate_limit_sync_ms);
   read_int(&p, get, "CHECK_LOG_FLUSH_MILLISECONDS", 100, 10, 5000, &cfg->check_log_flush_ms);
+  read_int(&p, get, "CHECK_LOG_INDEX_SECONDS", 5, 1, 3600, &cfg->check_log_index_seconds);
   read_int(&p, get, "CHECK_LOG_QUEUE_BYTES", 4 << 20, 16 << 10, 256 << 20, &cfg->check_log_queue_bytes);
   read_int(&p, get, "RATE_LIMIT_MAX_CLIENTS", 65536, 1024, 1048576, &cfg->rate_limit_max_clients);
   read_int(&p, get, "SHUTDOWN_GRACE_SECONDS", 10, 0, 300, &cfg->shutdown_grace);

@@ -46,6 +46,7 @@ typedef struct {
   int rate_limit_sync_ms;         /* how often each replica adds its hits to the shared counts */
   int check_log_flush_ms;         /* how often each replica writes the check-log rows it queued */
   int check_log_queue_bytes;      /* how much of them it may hold */
+  int check_log_index_seconds;    /* how often the log rows written since are indexed by KvK number */
   int rate_limit_max_clients;     /* (bucket, address) pairs each replica keeps in memory */
   int shutdown_grace;
   int expiry_interval;            /* seconds between scans for expired certificates */

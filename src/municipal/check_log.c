@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -22,7 +23,11 @@ static const db_statement write_rows = {
     "  WITH ORDINALITY r (account, municipality, on_date, numbers, certified, asked, n)"
     " ORDER BY r.n"};
 
-const db_statement *const check_log_statements[] = {&write_rows, NULL};
+/* One indexing run of the log rows by KvK number (sql/0017): returns how many rows it indexed. */
+static const db_statement index_run = {"check_log_index", "SELECT kr_check_log_index($1::integer)"};
+#define INDEX_RUN_ROWS 20000 /* a run stays well inside the statement timeout */
+
+const db_statement *const check_log_statements[] = {&write_rows, &index_run, NULL};
 static const db_statement *const *const statement_lists[] = {check_log_statements, NULL};
 
 /* Rows as the six array literals of the INSERT, each "{e1,e2,..." until closed with "}". */
@@ -39,7 +44,7 @@ static struct {
   row_batch queued, sending;
   size_t queued_bytes, sending_bytes, max_bytes; /* rows not yet written: both batches */
   db_pool *pool;
-  worker *flusher;
+  worker *flusher, *indexer;
 } check_log = {.lock = PTHREAD_MUTEX_INITIALIZER, .write_lock = PTHREAD_MUTEX_INITIALIZER};
 
 static void batch_clear(row_batch *b) {
@@ -145,6 +150,21 @@ static bool flush_task(void *arg) {
   return false;
 }
 
+/* The indexing thread's task: a run over the rows written since the last one (in whichever
+ * replica gets to it first); at once again when the run was full. */
+static bool index_task(void *arg) {
+  (void)arg;
+  db_conn *db = db_acquire(check_log.pool);
+  if (!db) return false;
+  char rows[16];
+  snprintf(rows, sizeof rows, "%d", INDEX_RUN_ROWS);
+  PGresult *r = db_exec(db, &index_run, 1, (const char *[]){rows});
+  bool full = db_result_error(db, r) == KR_OK && PQntuples(r) == 1 && atoi(PQgetvalue(r, 0, 0)) >= INDEX_RUN_ROWS;
+  PQclear(r);
+  db_release(check_log.pool, db);
+  return full;
+}
+
 kr_err check_log_flush(db_conn *db) { return write_queue(db); }
 
 kr_err check_log_record(db_conn *db, const char *account, const char *municipality, const char *on,
@@ -185,6 +205,8 @@ kr_err check_log_record(db_conn *db, const char *account, const char *municipali
 }
 
 void check_log_stop(void) {
+  worker_stop(check_log.indexer);
+  check_log.indexer = NULL;
   worker_stop(check_log.flusher);
   pthread_mutex_lock(&check_log.lock);
   check_log.flusher = NULL;
@@ -208,7 +230,7 @@ void check_log_stop(void) {
 bool check_log_start(const config *cfg, char *err, size_t err_size) {
   char why[512];
   check_log.pool =
-      db_pool_create(cfg->database_url, 1, cfg->statement_timeout_ms, statement_lists, why, sizeof why);
+      db_pool_create(cfg->database_url, 2, cfg->statement_timeout_ms, statement_lists, why, sizeof why);
   if (!check_log.pool) {
     snprintf(err, err_size, "check log: %s", why);
     return false;
@@ -218,8 +240,10 @@ bool check_log_start(const config *cfg, char *err, size_t err_size) {
   pthread_mutex_lock(&check_log.lock);
   check_log.flusher = flusher;
   pthread_mutex_unlock(&check_log.lock);
-  if (!flusher) {
-    snprintf(err, err_size, "check log: cannot start its flush thread");
+  check_log.indexer = flusher ? worker_start("check-log-index", cfg->check_log_index_seconds * 1000, index_task, NULL)
+                              : NULL;
+  if (!flusher || !check_log.indexer) {
+    snprintf(err, err_size, "check log: cannot start its threads");
     check_log_stop();
     return false;
   }

@@ -16,12 +16,18 @@
  * (GET /v1/certification-check-log) first writes what this replica has queued, so a client sees
  * its own checks at once; rows queued by other replicas appear within their flush interval.
  *
+ * Finding a KvK number's checks: every CHECK_LOG_INDEX_SECONDS a thread of the module runs
+ * kr_check_log_index (sql/0017), which indexes every log row written since the last run, in one
+ * statement, in whichever replica gets to it first; a read by KvK number scans only the rows
+ * written since. Indexing each number of each row as it was written (a GIN index) cost the bulk
+ * check a sixth of its throughput at 15,000 organisations.
+ *
  * Bounds: a replica holds at most CHECK_LOG_QUEUE_BYTES of rows not yet written (4 MiB). A check that finds it full
  * writes the queue itself on its own connection before answering (the back-pressure of a slow
  * database reaches the checks, not the memory); when that fails too, the check is refused with a
  * 503: no municipality's check is answered that cannot be logged.
  *
- * Ownership: the module owns its queue, connection and thread from check_log_start to
+ * Ownership: the module owns its queue, connections and threads from check_log_start to
  * check_log_stop; callers pass strings it copies. */
 #ifndef KR_MUNICIPAL_CHECK_LOG_H
 #define KR_MUNICIPAL_CHECK_LOG_H
@@ -37,7 +43,7 @@
  * read of the log, write the queue on their own connection). */
 extern const db_statement *const check_log_statements[];
 
-/* Starts the flush thread and its connection. False with a message in err when it could not. */
+/* Starts the flush and indexing threads and their connections. False with a message in err when it could not. */
 bool check_log_start(const config *cfg, char *err, size_t err_size);
 /* After the HTTP server stopped: stops the thread, writes what is queued, closes the connection.
  * A no-op when not started. */

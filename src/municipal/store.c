@@ -30,17 +30,29 @@ static const db_statement log_page = {
     "   AND ($2::bigint IS NULL OR (l.first_id < $2 AND e.id < $2))"
     " ORDER BY l.first_id DESC, e.id DESC LIMIT $3"};
 
-/* One KvK number's entries ($2; of one municipality when $1): the rows holding it come from the
- * GIN index and are sorted (first_id + 0 keeps the planner off the primary key's order, which
- * would read the whole log for a number seldom or never checked), so a page costs in proportion
- * to how often that number was checked, never to the log. One row more than entries asked: the
- * row the cursor points into may have none of them left. */
+/* One KvK number's entries ($2; of one municipality when $1), newest first. The log rows holding
+ * it are the indexed ones (certification_check_log_kvk, sql/0017: runs walked newest first, each
+ * newest first, so the walk stops after $4 + 1 rows) and those written since the last run (a scan
+ * of the rows after indexed_through, a few seconds' worth). A page costs in proportion to how
+ * often that number was checked, never to the log. One row more than entries asked: the row the
+ * cursor points into may have none of them left. */
 static const db_statement log_page_kvk = {
     "municipal_log_page_kvk",
-    "WITH newest AS MATERIALIZED ("
-    " SELECT first_id FROM certification_check_log WHERE kvk_numbers @> ARRAY[$2::text]"
-    "   AND ($1::text IS NULL OR municipality_code = $1) AND ($3::bigint IS NULL OR first_id < $3)"
-    " ORDER BY first_id + 0 DESC LIMIT $4 + 1) "
+    "WITH recent AS MATERIALIZED ("
+    " SELECT l.first_id FROM certification_check_log l"
+    " WHERE l.first_id > (SELECT indexed_through FROM certification_check_log_indexed)"
+    "   AND l.kvk_numbers @> ARRAY[$2::text] AND ($1::text IS NULL OR l.municipality_code = $1)"
+    "   AND ($3::bigint IS NULL OR l.first_id < $3)"
+    " ORDER BY l.first_id DESC LIMIT $4 + 1),"
+    " indexed AS MATERIALIZED ("
+    " SELECT u.first_id FROM certification_check_log_kvk i"
+    " CROSS JOIN LATERAL unnest(i.first_ids) WITH ORDINALITY u (first_id, k)"
+    " JOIN certification_check_log l ON l.first_id = u.first_id"
+    " WHERE i.kvk_number = $2 AND ($3::bigint IS NULL OR (i.run_after < $3 AND u.first_id < $3))"
+    "   AND ($1::text IS NULL OR l.municipality_code = $1)"
+    " ORDER BY i.run_after DESC, u.k LIMIT $4 + 1),"
+    " newest AS (SELECT first_id FROM recent UNION ALL SELECT first_id FROM indexed"
+    "  ORDER BY first_id DESC LIMIT $4 + 1) "
     LOG_ENTRIES
     " JOIN newest ON newest.first_id = l.first_id"
     " WHERE e.kvk_number = $2 AND ($3::bigint IS NULL OR e.id < $3)"

@@ -155,3 +155,84 @@ def test_a_full_queue_refuses_the_check_it_cannot_log(lb, sql, spawn_server, tab
     r = c.post(CHECKS, token=tok, json={"kvkNumbers": second})
     assert r.status_code == 200, r.text
     assert [n for n, _, _ in wait_for_rows(sql, gm, 2)] == [literal(first), literal(second)]
+
+
+# ------------------------------------------------------- finding a KvK number's checks (sql/0017)
+
+def index_run(sql):
+    return int(sql("select kr_check_log_index(100000)")[0][0])
+
+
+def test_a_numbers_entries_are_the_same_indexed_or_not(client, lb, sql):
+    """Entries by KvK number come from the indexed runs and from the rows written since the last
+    run; a page may hold both. Every page, with and without the municipality, equals the
+    municipality's whole log filtered in the test, before and after each run."""
+    gm = L.random_gm()
+    _, tok = lb.municipality(gm)
+    x, other = f"{L._rng.randrange(10 ** 7):07d}8", f"{L._rng.randrange(10 ** 7):07d}9"
+
+    def verify():
+        everything = M.log_entries(client, lb.admin, municipalityCode=gm, limit="100")
+        mine = [e for e in everything if e["kvkNumber"] == x]
+        for limit in ("1", "2", "3", "100"):
+            assert M.log_entries(client, lb.admin, kvkNumber=x, municipalityCode=gm, limit=limit) == mine, limit
+        assert [e for e in M.log_entries(client, lb.admin, kvkNumber=x, limit="100") if e["municipalityCode"] == gm] == mine
+        return mine
+
+    single(client, tok, x)
+    client.post(CHECKS, token=tok, json={"kvkNumbers": [x, other, x]})
+    assert len(verify()) == 3
+    index_run(sql)
+    assert sql("select count(*) from certification_check_log l, certification_check_log_indexed i"
+               f" where l.municipality_code = '{gm}' and l.first_id > i.indexed_through")[0][0] == "0"
+    client.post(CHECKS, token=tok, json={"kvkNumbers": [other, x]})
+    single(client, tok, x)
+    assert len(verify()) == 5  # two recent, three indexed
+    index_run(sql)
+    assert len(verify()) == 5
+
+
+def test_runs_beside_concurrent_checks_lose_and_double_nothing(client, lb, sql, contract):
+    """Index runs every 20 ms while four clients check a number in bulk: afterwards every check
+    is found by the number, once."""
+    import threading
+    gm = L.random_gm()
+    _, tok = lb.municipality(gm)
+    x = f"{L._rng.randrange(10 ** 7):07d}7"
+    stop = threading.Event()
+    runs = []
+
+    def indexer():
+        while not stop.is_set():
+            runs.append(index_run(sql))
+            time.sleep(0.02)
+
+    failures = []
+
+    def checker(k):
+        own = H.ApiClient(client.base_url, contract)  # a session of its own per thread
+        try:
+            for i in range(25):
+                r = own.post(CHECKS, token=tok, json={"kvkNumbers": [x, f"{k}{i:07d}"]})
+                if r.status_code != 200:
+                    failures.append(r.text)
+        finally:
+            own.close()
+
+    t = threading.Thread(target=indexer)
+    t.start()
+    workers = [threading.Thread(target=checker, args=(k,)) for k in range(1, 5)]
+    try:
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join()
+    finally:
+        stop.set()
+        t.join()
+    assert not failures, failures[:3]
+    assert sum(runs) > 0, "no run indexed anything"
+    found = M.log_entries(client, lb.admin, kvkNumber=x, municipalityCode=gm, limit="100")
+    assert len(found) == 100 and len({e["id"] for e in found}) == 100
+    index_run(sql)
+    assert M.log_entries(client, lb.admin, kvkNumber=x, municipalityCode=gm, limit="7") == found

@@ -73,19 +73,20 @@ for scenario in NAMES:
                   f"{spread(rows, 'p99_ms', 1) if target != 'pgbench' else '–'} | {spread(rows, 'app_cpu_us')} | "
                   f"{spread(rows, 'pg_cpu_us')} | {fmt(rss / 1024, 1) if rss else '–'} | {sum(values(rows, 'errors'))} |")
 
-print()
-print("Ratios of medians (requests/s: higher is better for the service above 1; CPU: below 1 means the service spends less):")
-print()
-print("| scenario | conns | service/peer requests/s | service/peer app CPU per request | service/peer PostgreSQL CPU per request | service/pgbench requests/s | p50 service / peer |")
-print("|---|---|---|---|---|---|---|")
-for scenario in NAMES:
-    for conns in sorted({k[2] for k in by if k[0] == scenario}):
-        s, p, g = (by.get((scenario, t, conns), []) for t in ("service", "peer", "pgbench"))
-        if not s:
-            continue
-        print(f"| {NAMES[scenario]} | {conns} | {ratio(med(s, 'rps'), med(p, 'rps'))} | "
-              f"{ratio(med(s, 'app_cpu_us'), med(p, 'app_cpu_us'))} | {ratio(med(s, 'pg_cpu_us'), med(p, 'pg_cpu_us'))} | "
-              f"{ratio(med(s, 'rps'), med(g, 'rps'))} | {ratio(med(s, 'p50_ms'), med(p, 'p50_ms'))} |")
+if any(k[1] in ("peer", "pgbench") for k in by):
+    print()
+    print("Ratios of medians (requests/s: higher is better for the service above 1; CPU: below 1 means the service spends less):")
+    print()
+    print("| scenario | conns | service/peer requests/s | service/peer app CPU per request | service/peer PostgreSQL CPU per request | service/pgbench requests/s | p50 service / peer |")
+    print("|---|---|---|---|---|---|---|")
+    for scenario in NAMES:
+        for conns in sorted({k[2] for k in by if k[0] == scenario}):
+            s, p, g = (by.get((scenario, t, conns), []) for t in ("service", "peer", "pgbench"))
+            if not s:
+                continue
+            print(f"| {NAMES[scenario]} | {conns} | {ratio(med(s, 'rps'), med(p, 'rps'))} | "
+                  f"{ratio(med(s, 'app_cpu_us'), med(p, 'app_cpu_us'))} | {ratio(med(s, 'pg_cpu_us'), med(p, 'pg_cpu_us'))} | "
+                  f"{ratio(med(s, 'rps'), med(g, 'rps'))} | {ratio(med(s, 'p50_ms'), med(p, 'p50_ms'))} |")
 
 if beside_scale:
     big, small = ("service", "beside") if int(scale) > int(beside_scale) else ("beside", "service")

@@ -43,6 +43,7 @@ static struct {
   pthread_mutex_t write_lock; /* guards sending: one writer at a time, so rows leave in order */
   row_batch queued, sending;
   size_t queued_bytes, sending_bytes, max_bytes; /* rows not yet written: both batches */
+  bool unindexed; /* this replica wrote rows since its last indexing run */
   db_pool *pool;
   worker *flusher, *indexer;
 } check_log = {.lock = PTHREAD_MUTEX_INITIALIZER, .write_lock = PTHREAD_MUTEX_INITIALIZER};
@@ -101,6 +102,7 @@ static kr_err write_sending(db_conn *db) {
   batch_clear(b);
   pthread_mutex_lock(&check_log.lock);
   check_log.sending_bytes = 0;
+  check_log.unindexed = check_log.unindexed || e == KR_OK;
   pthread_mutex_unlock(&check_log.lock);
   return KR_OK;
 }
@@ -151,17 +153,29 @@ static bool flush_task(void *arg) {
 }
 
 /* The indexing thread's task: a run over the rows written since the last one (in whichever
- * replica gets to it first); at once again when the run was full. */
+ * replica gets to it first); at once again when the run was full. A replica that wrote nothing
+ * since its last run leaves it to those that did, so an idle register takes no lock. Rows a run
+ * of another replica missed wait for this replica's next rows; until then a read scans them. */
 static bool index_task(void *arg) {
   (void)arg;
+  pthread_mutex_lock(&check_log.lock);
+  bool due = check_log.unindexed;
+  check_log.unindexed = false;
+  pthread_mutex_unlock(&check_log.lock);
+  if (!due) return false;
   db_conn *db = db_acquire(check_log.pool);
-  if (!db) return false;
   char rows[16];
   snprintf(rows, sizeof rows, "%d", INDEX_RUN_ROWS);
-  PGresult *r = db_exec(db, &index_run, 1, (const char *[]){rows});
-  bool full = db_result_error(db, r) == KR_OK && PQntuples(r) == 1 && atoi(PQgetvalue(r, 0, 0)) >= INDEX_RUN_ROWS;
+  PGresult *r = db ? db_exec(db, &index_run, 1, (const char *[]){rows}) : NULL;
+  bool ran = db && db_result_error(db, r) == KR_OK && PQntuples(r) == 1;
+  bool full = ran && atoi(PQgetvalue(r, 0, 0)) >= INDEX_RUN_ROWS;
   PQclear(r);
-  db_release(check_log.pool, db);
+  if (db) db_release(check_log.pool, db);
+  if (!ran) { /* the database was away: try again at the next interval */
+    pthread_mutex_lock(&check_log.lock);
+    check_log.unindexed = true;
+    pthread_mutex_unlock(&check_log.lock);
+  }
   return full;
 }
 

@@ -236,3 +236,30 @@ def test_runs_beside_concurrent_checks_lose_and_double_nothing(client, lb, sql, 
     assert len(found) == 100 and len({e["id"] for e in found}) == 100
     index_run(sql)
     assert M.log_entries(client, lb.admin, kvkNumber=x, municipalityCode=gm, limit="7") == found
+
+
+def test_the_indexing_thread_indexes_what_its_replica_wrote(lb, sql, spawn_server):
+    """CHECK_LOG_INDEX_SECONDS=1: a replica's rows are indexed by its own thread within seconds,
+    with no call from outside."""
+    srv, c = spawn_server({"CHECK_LOG_FLUSH_MILLISECONDS": "20", "CHECK_LOG_INDEX_SECONDS": "1"})
+    gm = L.random_gm()
+    _, tok = lb.municipality(gm)
+    x = f"{L._rng.randrange(10 ** 7):07d}6"
+    single(c, tok, x)
+    first_id = int(wait_for_rows_ids(sql, gm))
+    deadline = time.monotonic() + 3  # the test server's own thread runs every 5 s at most
+    while int(sql("select indexed_through from certification_check_log_indexed")[0][0]) < first_id:
+        assert time.monotonic() < deadline, "the row was not indexed within 3 s"
+        time.sleep(0.1)
+    assert sql(f"select count(*) from certification_check_log_kvk where kvk_number = '{x}'"
+               f" and {first_id} = any(first_ids)")[0][0] == "1"
+
+
+def wait_for_rows_ids(sql, gm, seconds=5.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        rows = sql(f"select first_id from certification_check_log where municipality_code = '{gm}'")
+        if rows:
+            return rows[0][0]
+        time.sleep(0.05)
+    raise AssertionError("no log row written")

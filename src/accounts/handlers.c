@@ -127,11 +127,9 @@ static void reply_account_by_id(http_ctx *ctx, const char *id) {
   else reply_error(ctx, e);
 }
 
-static const char *account_param(http_ctx *ctx);
-
 void accounts_get(http_ctx *ctx) {
   if (!http_query_only(ctx, (const char *const[]){NULL})) return;
-  const char *id = account_param(ctx);
+  const char *id = http_uuid_param(ctx, "accountId");
   if (id) reply_account_by_id(ctx, id);
 }
 
@@ -185,15 +183,6 @@ void accounts_change_password(http_ctx *ctx) {
 
 /* ---- account control --------------------------------------------------------------------- */
 /* The {accountId} as a UUID; NULL after answering 400. */
-static const char *account_param(http_ctx *ctx) {
-  const char *id = http_path_param(ctx, "accountId");
-  if (text_is_uuid(id)) return id;
-  json_t *errors = field_errors_new();
-  field_error(errors, "accountId", "must be a UUID");
-  http_reply_if_invalid(ctx, errors);
-  return NULL;
-}
-
 static void set_active(http_ctx *ctx, const char *id, bool active, const char *reason) {
   db_conn *db = http_db(ctx);
   if (!db) return;
@@ -217,7 +206,7 @@ static const body_field deactivation_fields[] = {
 
 void accounts_deactivate(http_ctx *ctx) {
   if (!http_query_only(ctx, (const char *const[]){NULL})) return;
-  const char *id = account_param(ctx);
+  const char *id = http_uuid_param(ctx, "accountId");
   if (!id) return;
   json_t *body = http_body_object(ctx);
   if (!body) return;
@@ -238,6 +227,6 @@ void accounts_deactivate(http_ctx *ctx) {
 
 void accounts_reactivate(http_ctx *ctx) {
   if (!http_query_only(ctx, (const char *const[]){NULL})) return;
-  const char *id = account_param(ctx);
+  const char *id = http_uuid_param(ctx, "accountId");
   if (id) set_active(ctx, id, true, NULL);
 }

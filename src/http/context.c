@@ -19,6 +19,15 @@ const char *http_path_param(const http_ctx *ctx, const char *name) {
   return NULL;
 }
 
+const char *http_uuid_param(http_ctx *ctx, const char *name) {
+  const char *v = http_path_param(ctx, name);
+  if (text_is_uuid(v)) return v;
+  json_t *errors = field_errors_new();
+  field_error(errors, name, "must be a UUID");
+  http_reply_if_invalid(ctx, errors);
+  return NULL;
+}
+
 db_conn *http_db(http_ctx *ctx) {
   if (!ctx->db) ctx->db = db_acquire(ctx->services->pool);
   if (!ctx->db)

@@ -42,6 +42,8 @@ typedef struct http_ctx {
 const char *http_header(const http_ctx *ctx, const char *name);   /* NULL when absent */
 const char *http_query(const http_ctx *ctx, const char *name);    /* decoded; NULL when absent */
 const char *http_path_param(const http_ctx *ctx, const char *name); /* decoded; NULL when absent */
+/* The path parameter `name` when it is a UUID; otherwise answers 400 naming it and gives NULL. */
+const char *http_uuid_param(http_ctx *ctx, const char *name);
 
 /* The request's database connection, borrowed on first use. NULL when the database is
  * unavailable: the 503 problem has then been sent already, so the handler just returns. */

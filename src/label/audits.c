@@ -38,7 +38,7 @@ static bool audit_visible(const http_ctx *ctx, const audit_facts *a) {
 
 /* Loads the {auditId} audit for the caller: false after answering 400/404/503. */
 static bool load_audit(http_ctx *ctx, db_conn *db, bool lock, audit_facts *a) {
-  const char *id = label_uuid_param(ctx, "auditId");
+  const char *id = http_uuid_param(ctx, "auditId");
   if (!id) return false;
   kr_err e = label_audit_facts(db, id, lock, a);
   if (e == KR_OK && !audit_visible(ctx, a)) e = KR_NOT_FOUND;

@@ -14,7 +14,7 @@ static const char not_found[] = "There is no such certifying body.";
 
 /* The {certifyingBodyId} the caller may reach: admin any, a certifier only its own. */
 static const char *body_param(http_ctx *ctx) {
-  const char *id = label_uuid_param(ctx, "certifyingBodyId");
+  const char *id = http_uuid_param(ctx, "certifyingBodyId");
   if (id && ctx->caller.role != ROLE_ADMIN && strcmp(ctx->caller.link, id) != 0) {
     label_reply_error(ctx, KR_NOT_FOUND, not_found);
     return NULL;

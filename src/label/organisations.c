@@ -159,7 +159,7 @@ void label_org_list_handler(http_ctx *ctx) {
 
 void label_org_get_handler(http_ctx *ctx) {
   if (!http_query_only(ctx, (const char *const[]){NULL})) return;
-  const char *id = label_uuid_param(ctx, "organisationId");
+  const char *id = http_uuid_param(ctx, "organisationId");
   if (!id) return;
   if (!may_see(ctx, id)) {
     label_reply_error(ctx, KR_NOT_FOUND, "There is no such organisation.");
@@ -189,7 +189,7 @@ static json_t *merge(const char *current, const json_t *patch) {
 }
 
 void label_org_patch_handler(http_ctx *ctx) {
-  const char *id = label_uuid_param(ctx, "organisationId");
+  const char *id = http_uuid_param(ctx, "organisationId");
   if (!id) return;
   if (!may_see(ctx, id)) {
     label_reply_error(ctx, KR_NOT_FOUND, "There is no such organisation.");
@@ -254,7 +254,7 @@ void label_org_patch_handler(http_ctx *ctx) {
 /* POST /v1/organisations/{organisationId}/kvk-number-changes: the label office changes the KvK
  * number with a reason; municipalities following the organisation's certificates hear of it. */
 void label_org_kvk_change_handler(http_ctx *ctx) {
-  const char *id = label_uuid_param(ctx, "organisationId");
+  const char *id = http_uuid_param(ctx, "organisationId");
   if (!id) return;
   json_t *body = http_body_object(ctx);
   if (!body) return;
@@ -304,7 +304,7 @@ void label_org_kvk_change_handler(http_ctx *ctx) {
 
 /* GET /v1/organisations/{organisationId}/history: the label office, and the organisation itself. */
 void label_org_history_handler(http_ctx *ctx) {
-  const char *id = label_uuid_param(ctx, "organisationId");
+  const char *id = http_uuid_param(ctx, "organisationId");
   if (!id || !http_query_only(ctx, (const char *const[]){NULL})) return;
   if (!may_see(ctx, id)) {
     label_reply_error(ctx, KR_NOT_FOUND, "There is no such organisation.");

@@ -6,15 +6,6 @@
 
 #include "core/text.h"
 
-const char *label_uuid_param(http_ctx *ctx, const char *name) {
-  const char *v = http_path_param(ctx, name);
-  if (text_is_uuid(v)) return v;
-  json_t *errors = field_errors_new();
-  field_error(errors, name, "must be a UUID");
-  http_reply_if_invalid(ctx, errors);
-  return NULL;
-}
-
 bool label_checks_passed(http_ctx *ctx, db_conn *db, kr_err e, json_t *errors) {
   if (!db || e != KR_OK) {
     json_decref(errors);

@@ -8,9 +8,6 @@
 #include "http/context.h"
 #include "label/rules.h"
 
-/* The path parameter `name` when it is a UUID; otherwise answers 400 naming it and gives NULL. */
-const char *label_uuid_param(http_ctx *ctx, const char *name);
-
 /* The end of a validation that needed the database: true when db is there, e is KR_OK and
  * errors is empty (errors is freed). Otherwise answers — 503 (already sent by http_db), the
  * store error, or the 400 naming every field — and gives false. */

@@ -107,7 +107,7 @@ void municipal_subscription_list_handler(http_ctx *ctx) {
 
 void municipal_subscription_get_handler(http_ctx *ctx) {
   if (!http_query_only(ctx, (const char *const[]){NULL})) return;
-  const char *id = label_uuid_param(ctx, "subscriptionId");
+  const char *id = http_uuid_param(ctx, "subscriptionId");
   db_conn *db = id ? http_db(ctx) : NULL;
   if (!db) return;
   char *json = NULL;
@@ -117,7 +117,7 @@ void municipal_subscription_get_handler(http_ctx *ctx) {
 
 void municipal_subscription_delete_handler(http_ctx *ctx) {
   if (!http_query_only(ctx, (const char *const[]){NULL})) return;
-  const char *id = label_uuid_param(ctx, "subscriptionId");
+  const char *id = http_uuid_param(ctx, "subscriptionId");
   db_conn *db = id ? http_db(ctx) : NULL;
   if (!db) return;
   kr_err e = municipal_subscription_delete(db, id, owner_of(ctx));
@@ -135,7 +135,7 @@ static bool own_subscription(http_ctx *ctx, db_conn *db, const char *id) {
 }
 
 void municipal_delivery_list_handler(http_ctx *ctx) {
-  const char *id = label_uuid_param(ctx, "subscriptionId");
+  const char *id = http_uuid_param(ctx, "subscriptionId");
   int limit;
   page_cursor after;
   db_conn *db = id && list_params(ctx, &limit, &after) ? http_db(ctx) : NULL;
@@ -148,8 +148,8 @@ void municipal_delivery_list_handler(http_ctx *ctx) {
 }
 
 void municipal_delivery_replay_handler(http_ctx *ctx) {
-  const char *id = label_uuid_param(ctx, "subscriptionId");
-  const char *delivery = id ? label_uuid_param(ctx, "deliveryId") : NULL;
+  const char *id = http_uuid_param(ctx, "subscriptionId");
+  const char *delivery = id ? http_uuid_param(ctx, "deliveryId") : NULL;
   db_conn *db = delivery ? http_db(ctx) : NULL;
   if (!db || !own_subscription(ctx, db, id)) return;
   char *json = NULL;

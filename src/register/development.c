@@ -219,14 +219,14 @@ static void write_activity(http_ctx *ctx, const char *activity) {
 void register_activity_create_handler(http_ctx *ctx) { write_activity(ctx, NULL); }
 
 void register_activity_replace_handler(http_ctx *ctx) {
-  const char *activity = label_uuid_param(ctx, "activityId");
+  const char *activity = http_uuid_param(ctx, "activityId");
   if (activity) write_activity(ctx, activity);
 }
 
 void register_activity_get_handler(http_ctx *ctx) {
   if (!http_query_only(ctx, (const char *const[]){NULL})) return;
   const char *id = register_professional_param(ctx);
-  const char *activity = id ? label_uuid_param(ctx, "activityId") : NULL;
+  const char *activity = id ? http_uuid_param(ctx, "activityId") : NULL;
   db_conn *db = activity ? http_db(ctx) : NULL;
   if (!db) return;
   char *json = NULL;
@@ -237,7 +237,7 @@ void register_activity_get_handler(http_ctx *ctx) {
 void register_activity_delete_handler(http_ctx *ctx) {
   if (!http_query_only(ctx, (const char *const[]){NULL})) return;
   const char *id = register_professional_param(ctx);
-  const char *activity = id ? label_uuid_param(ctx, "activityId") : NULL;
+  const char *activity = id ? http_uuid_param(ctx, "activityId") : NULL;
   db_conn *db = activity ? http_db(ctx) : NULL;
   if (!db) return;
   char *gone = NULL;
@@ -309,7 +309,7 @@ void register_activity_list_handler(http_ctx *ctx) {
 /* The {activityId} of the professional the caller may reach; NULL after answering. */
 static const char *own_activity(http_ctx *ctx, db_conn **db, const char **professional) {
   *professional = register_professional_param(ctx);
-  const char *activity = *professional ? label_uuid_param(ctx, "activityId") : NULL;
+  const char *activity = *professional ? http_uuid_param(ctx, "activityId") : NULL;
   *db = activity ? http_db(ctx) : NULL;
   if (!*db) return NULL;
   char *json = NULL;
@@ -376,7 +376,7 @@ void register_evidence_get_handler(http_ctx *ctx) {
   db_conn *db;
   const char *professional;
   const char *activity = own_activity(ctx, &db, &professional);
-  const char *evidence = activity ? label_uuid_param(ctx, "evidenceId") : NULL;
+  const char *evidence = activity ? http_uuid_param(ctx, "evidenceId") : NULL;
   if (!evidence) return;
   register_send_file(ctx, db, REG_EVIDENCE_GET, 2, (const char *[]){evidence, activity},
                      "There is no such evidence file.");
@@ -387,7 +387,7 @@ void register_evidence_delete_handler(http_ctx *ctx) {
   db_conn *db;
   const char *professional;
   const char *activity = own_activity(ctx, &db, &professional);
-  const char *evidence = activity ? label_uuid_param(ctx, "evidenceId") : NULL;
+  const char *evidence = activity ? http_uuid_param(ctx, "evidenceId") : NULL;
   if (!evidence) return;
   char *gone = NULL;
   kr_err e = register_fetch(db, REG_EVIDENCE_DELETE, 2, (const char *[]){evidence, activity}, &gone);

@@ -83,7 +83,7 @@ void register_measure_list_handler(http_ctx *ctx) {
  * history entry and the new timeline. */
 static void change(http_ctx *ctx, bool revoke) {
   const char *id = register_professional_param(ctx);
-  const char *measure = id ? label_uuid_param(ctx, "measureId") : NULL;
+  const char *measure = id ? http_uuid_param(ctx, "measureId") : NULL;
   if (!measure) return;
   json_t *body = http_body_object(ctx);
   if (!body) return;

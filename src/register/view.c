@@ -8,7 +8,7 @@
 #include "label/view.h"
 
 const char *register_professional_param(http_ctx *ctx) {
-  const char *id = label_uuid_param(ctx, "professionalId");
+  const char *id = http_uuid_param(ctx, "professionalId");
   if (id && ctx->caller.role != ROLE_ADMIN && strcmp(ctx->caller.link, id) != 0) {
     label_reply_error(ctx, KR_NOT_FOUND, "There is no such professional.");
     return NULL;

@@ -23,7 +23,7 @@ bool voice_is_writer(const http_ctx *ctx, const voice_session_facts *s) {
 }
 
 bool voice_load(http_ctx *ctx, db_conn *db, bool recommendation, bool lock, voice_session_facts *s) {
-  const char *id = label_uuid_param(ctx, recommendation ? "recommendationId" : "sessionId");
+  const char *id = http_uuid_param(ctx, recommendation ? "recommendationId" : "sessionId");
   if (!id) return false;
   const char *org = ctx->caller.role == ROLE_ORGANISATION ? ctx->caller.link : NULL;
   kr_err e = recommendation ? voice_recommendation_facts(db, id, org, lock, s)

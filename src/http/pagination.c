@@ -51,6 +51,13 @@ void page_params(const http_ctx *ctx, int *limit, page_cursor *cursor, json_t *e
     field_error(errors, "cursor", "is not a cursor this list gave out");
 }
 
+bool page_query_only(http_ctx *ctx, int *limit, page_cursor *cursor) {
+  if (!http_query_only(ctx, (const char *const[]){"limit", "cursor", NULL})) return false;
+  json_t *errors = field_errors_new();
+  page_params(ctx, limit, cursor, errors);
+  return !http_reply_if_invalid(ctx, errors);
+}
+
 void page_begin(page_builder *b) {
   memset(b, 0, sizeof *b);
   b->ok = text_buf_puts(&b->out, "{\"items\":[");

@@ -29,6 +29,9 @@ bool page_cursor_decode(const char *text, page_cursor *out);
 
 /* Reads ?limit= and ?cursor=, adding a field error for each bad one. */
 void page_params(const http_ctx *ctx, int *limit, page_cursor *cursor, json_t *errors);
+/* For a list that takes no other query parameter: reads limit and cursor; false after answering
+ * 400 (an unknown parameter, or a bad limit or cursor). */
+bool page_query_only(http_ctx *ctx, int *limit, page_cursor *cursor);
 
 /* Builds a list answer item by item: {"items": [...], "nextCursor": ...}. */
 typedef struct {

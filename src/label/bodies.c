@@ -41,12 +41,9 @@ void label_body_create_handler(http_ctx *ctx) {
 }
 
 void label_body_list_handler(http_ctx *ctx) {
-  if (!http_query_only(ctx, (const char *const[]){"limit", "cursor", NULL})) return;
-  json_t *errors = field_errors_new();
   int limit;
   page_cursor after;
-  page_params(ctx, &limit, &after, errors);
-  if (http_reply_if_invalid(ctx, errors)) return;
+  if (!page_query_only(ctx, &limit, &after)) return;
   db_conn *db = http_db(ctx);
   if (!db) return;
   PGresult *page = NULL;

@@ -86,17 +86,10 @@ void municipal_subscription_create_handler(http_ctx *ctx) {
   json_decref(body);
 }
 
-static bool list_params(http_ctx *ctx, int *limit, page_cursor *after) {
-  if (!http_query_only(ctx, (const char *const[]){"limit", "cursor", NULL})) return false;
-  json_t *errors = field_errors_new();
-  page_params(ctx, limit, after, errors);
-  return !http_reply_if_invalid(ctx, errors);
-}
-
 void municipal_subscription_list_handler(http_ctx *ctx) {
   int limit;
   page_cursor after;
-  db_conn *db = list_params(ctx, &limit, &after) ? http_db(ctx) : NULL;
+  db_conn *db = page_query_only(ctx, &limit, &after) ? http_db(ctx) : NULL;
   if (!db) return;
   PGresult *page = NULL;
   kr_err e = municipal_subscription_page(db, owner_of(ctx), &after, limit, &page);
@@ -138,7 +131,7 @@ void municipal_delivery_list_handler(http_ctx *ctx) {
   const char *id = http_uuid_param(ctx, "subscriptionId");
   int limit;
   page_cursor after;
-  db_conn *db = id && list_params(ctx, &limit, &after) ? http_db(ctx) : NULL;
+  db_conn *db = id && page_query_only(ctx, &limit, &after) ? http_db(ctx) : NULL;
   if (!db || !own_subscription(ctx, db, id)) return;
   PGresult *page = NULL;
   kr_err e = municipal_delivery_page(db, id, &after, limit, &page);

@@ -63,12 +63,9 @@ typedef kr_err (*child_pager)(db_conn *db, const char *parent, const page_cursor
                               PGresult **out);
 
 static void list_children(http_ctx *ctx, bool recommendation, child_pager pager) {
-  if (!http_query_only(ctx, (const char *const[]){"limit", "cursor", NULL})) return;
-  json_t *errors = field_errors_new();
   int limit;
   page_cursor after;
-  page_params(ctx, &limit, &after, errors);
-  if (http_reply_if_invalid(ctx, errors)) return;
+  if (!page_query_only(ctx, &limit, &after)) return;
   db_conn *db = http_db(ctx);
   voice_session_facts s;
   if (!db || !voice_load(ctx, db, recommendation, false, &s)) return;

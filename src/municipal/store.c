@@ -31,8 +31,8 @@ static const db_statement log_page = {
     " ORDER BY l.first_id DESC, e.id DESC LIMIT $3"};
 
 /* One KvK number's entries ($2; of one municipality when $1), newest first. The log rows holding
- * it are the indexed ones (certification_check_log_kvk, sql/0017: runs walked newest first, each
- * newest first, so the walk stops after $4 + 1 rows) and those written since the last run (a scan
+ * it are the indexed ones (certification_check_log_kvk, sql/0017: runs walked newest first, the
+ * ids of each put in order and taken once (sql/0020), so the walk stops after $4 + 1 rows) and those written since the last run (a scan
  * of the rows after indexed_through, a few seconds' worth). A page costs in proportion to how
  * often that number was checked, never to the log. One row more than entries asked: the row the
  * cursor points into may have none of them left. */
@@ -46,11 +46,11 @@ static const db_statement log_page_kvk = {
     " ORDER BY l.first_id DESC LIMIT $4 + 1),"
     " indexed AS MATERIALIZED ("
     " SELECT u.first_id FROM certification_check_log_kvk i"
-    " CROSS JOIN LATERAL unnest(i.first_ids) WITH ORDINALITY u (first_id, k)"
+    " CROSS JOIN LATERAL (SELECT DISTINCT unnest(i.first_ids)) u (first_id)"
     " JOIN certification_check_log l ON l.first_id = u.first_id"
     " WHERE i.kvk_number = $2 AND ($3::bigint IS NULL OR (i.run_after < $3 AND u.first_id < $3))"
     "   AND ($1::text IS NULL OR l.municipality_code = $1)"
-    " ORDER BY i.run_after DESC, u.k LIMIT $4 + 1),"
+    " ORDER BY i.run_after DESC, u.first_id DESC LIMIT $4 + 1),"
     " newest AS (SELECT first_id FROM recent UNION ALL SELECT first_id FROM indexed"
     "  ORDER BY first_id DESC LIMIT $4 + 1) "
     LOG_ENTRIES

@@ -181,7 +181,43 @@ bool config_load(config *cfg, config_source get, bool need_server, char *err, si
   if (!cfg->attestation_keys_dir[0] != !cfg->attestation_active_kid[0])
     problem(&p, "ATTESTATION_KEYS_DIR and ATTESTATION_ACTIVE_KID go together: set both or neither");
   read_int(&p, get, "ATTESTATION_TTL_SECONDS", 30 * 86400, 60, 3 * 365 * 86400, &cfg->attestation_ttl);
+
+  read_text(&p, get, "SMTP_URL", "", cfg->smtp_url, sizeof cfg->smtp_url);
+  if (cfg->smtp_url[0] && strncmp(cfg->smtp_url, "smtp://", 7) != 0 && strncmp(cfg->smtp_url, "smtps://", 8) != 0)
+    problem(&p, "SMTP_URL must start with smtp:// or smtps:// (got \"%s\")", cfg->smtp_url);
+  read_text(&p, get, "SMTP_USERNAME", "", cfg->smtp_username, sizeof cfg->smtp_username);
+  read_text(&p, get, "SMTP_PASSWORD", "", cfg->smtp_password, sizeof cfg->smtp_password);
+  read_text(&p, get, "MAIL_FROM", "Register Sociaal Werk <noreply@localhost>", cfg->mail_from, sizeof cfg->mail_from);
+  if (!config_mail_address(cfg->mail_from, cfg->mail_from_address, sizeof cfg->mail_from_address))
+    problem(&p, "MAIL_FROM must be an address, or a name and an address in <>, without line breaks (got \"%s\")",
+            cfg->mail_from);
+  read_text(&p, get, "PUBLIC_WEB_URL", "http://localhost:3000", cfg->public_web_url, sizeof cfg->public_web_url);
+  size_t web = strlen(cfg->public_web_url);
+  while (web > 0 && cfg->public_web_url[web - 1] == '/') cfg->public_web_url[--web] = '\0';
+  if ((strncmp(cfg->public_web_url, "https://", 8) != 0 && strncmp(cfg->public_web_url, "http://", 7) != 0) ||
+      strpbrk(cfg->public_web_url, " \t\r\n\"'<>#?"))
+    problem(&p, "PUBLIC_WEB_URL must be an http(s) URL without query or fragment (got \"%s\")", cfg->public_web_url);
+  read_int(&p, get, "MAIL_POLL_MILLISECONDS", 5000, 50, 600000, &cfg->mail_poll_ms);
+  read_int(&p, get, "MAIL_RETRY_BASE_SECONDS", 60, 1, 86400, &cfg->mail_retry_base);
+  read_int(&p, get, "MAIL_MAX_ATTEMPTS", 10, 1, 100, &cfg->mail_max_attempts);
   return p.ok;
+}
+
+bool config_mail_address(const char *from, char *address, size_t size) {
+  if (!from[0] || strpbrk(from, "\r\n")) return false;
+  const char *open = strrchr(from, '<'), *start = from, *end = from + strlen(from);
+  if (open) {
+    const char *close = strchr(open, '>');
+    if (!close || close[1] != '\0') return false;
+    start = open + 1, end = close;
+  }
+  size_t n = (size_t)(end - start);
+  if (n < 3 || n >= size || memchr(start, '@', n) == NULL) return false;
+  for (const char *c = start; c < end; c++)
+    if (*c <= ' ' || strchr("<>,;\"()[]\\", *c)) return false;
+  memcpy(address, start, n);
+  address[n] = '\0';
+  return true;
 }
 
 bool config_cors_allows(const config *cfg, const char *origin) {

@@ -57,6 +57,15 @@ typedef struct {
   char attestation_keys_dir[512];
   char attestation_active_kid[65];
   int attestation_ttl;            /* seconds */
+  char smtp_url[512];             /* "" = mail is off: messages stay queued */
+  char smtp_username[256];
+  char smtp_password[256];
+  char mail_from[320];            /* "Name <address>" or "address" */
+  char mail_from_address[256];    /* the address of mail_from, for the SMTP envelope */
+  char public_web_url[512];       /* where the links in messages point (no trailing slash) */
+  int mail_poll_ms;
+  int mail_retry_base;            /* seconds */
+  int mail_max_attempts;
 } config;
 
 /* Where settings come from: getenv in the service, a table in unit tests. */
@@ -65,6 +74,9 @@ typedef const char *(*config_source)(const char *name);
 /* Fills cfg from the source. need_server is false for `migrate` (no JWT secret needed).
  * On failure returns false and writes every problem, one per line, into err. */
 bool config_load(config *cfg, config_source get, bool need_server, char *err, size_t err_size);
+
+/* The address in MAIL_FROM ("Name <a@b>" or "a@b") into address; false when there is none. */
+bool config_mail_address(const char *from, char *address, size_t size);
 
 /* True when origin is in CORS_ORIGINS. */
 bool config_cors_allows(const config *cfg, const char *origin);

@@ -28,6 +28,7 @@
 #include "municipal/handlers.h"
 #include "municipal/store.h"
 #include "http/ratelimit.h"
+#include "mail/outbox.h"
 #include "municipal/check_log.h"
 #include "register/quota.h"
 #include "register/status_store.h"
@@ -195,6 +196,8 @@ static int serve(void) {
     fprintf(stderr, "kwaliteitsregister: %s\n", err);
   } else if (!check_log_start(&cfg, err, sizeof err)) {
     fprintf(stderr, "kwaliteitsregister: %s\n", err);
+  } else if (!mail_start(&cfg, err, sizeof err)) {
+    fprintf(stderr, "kwaliteitsregister: %s\n", err);
   } else if (bootstrap_admin(&cfg, pool) && metrics_init(http_route_count)) {
     http_edge_init(&services);
     server = http_server_start(&cfg, err, sizeof err);
@@ -229,6 +232,7 @@ static int serve(void) {
     log_msg(LOG_INFO, "stopped");
     rc = 0;
   }
+  mail_stop();
   check_log_stop();
   http_rate_limit_stop();
   auth_revocations_stop();

@@ -13,6 +13,7 @@ KR_APT_PACKAGES=(
   libmicrohttpd-dev libcurl4-gnutls-dev
   postgresql-15 postgresql-client-15
   python3 python3-yaml python3-pytest python3-requests python3-jsonschema python3-cryptography python3-jwt
+  python3-aiosmtpd
 )
 
 # Installs the Debian packages that are missing (as root); a second run finds nothing to do.

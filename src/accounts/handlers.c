@@ -53,6 +53,7 @@ static const body_field new_account_fields[] = {
     {"organisationId", FIELD_STRING, false, false, false},
     {"certifyingBodyId", FIELD_STRING, false, false, false},
     {"municipalityCode", FIELD_STRING, false, false, false},
+    {"language", FIELD_STRING, false, false, false},
     {"id", FIELD_STRING, false, false, true},
     {"createdAt", FIELD_STRING, false, false, true},
 };
@@ -64,6 +65,8 @@ static bool new_account_valid(http_ctx *ctx, const json_t *body, role *r) {
   body_check(body, new_account_fields, sizeof new_account_fields / sizeof new_account_fields[0],
              errors);
   account_check_new(body, errors, r);
+  const char *language = body_string(body, "language");
+  if (language && !account_language_valid(language)) field_error(errors, "language", "must be nl or en");
   const char *link_field = role_link_field(*r);
   const char *link = link_field ? body_string(body, link_field) : NULL;
   if (*r != ROLE_MUNICIPALITY && link && text_is_uuid(link)) {
@@ -92,7 +95,7 @@ void accounts_create(http_ctx *ctx) {
   const char *link = link_field ? body_string(body, link_field) : NULL;
   db_conn *db = NULL;
   char hash[PASSWORD_HASH_MAX];
-  account_new a = {body_string(body, "username"), hash, r, link};
+  account_new a = {body_string(body, "username"), hash, r, link, body_string(body, "language")};
   if (!password_hash(body_string(body, "password"), hash)) {
     reply_error(ctx, KR_INTERNAL);
   } else if ((db = http_db(ctx))) {

@@ -12,4 +12,16 @@ void accounts_change_password(http_ctx *ctx); /* PUT /v1/accounts/me/password */
 void accounts_deactivate(http_ctx *ctx);      /* POST /v1/accounts/{accountId}/deactivation (admin) */
 void accounts_reactivate(http_ctx *ctx);      /* POST /v1/accounts/{accountId}/reactivation (admin) */
 
+
+/* E-mail verification and password reset (recovery.c). */
+void accounts_verification_resend(http_ctx *ctx); /* POST /v1/professionals/{professionalId}/email-verification */
+void accounts_email_verify(http_ctx *ctx);        /* POST /v1/email-verifications/{token} */
+void accounts_reset_request(http_ctx *ctx);       /* POST /v1/password-resets */
+void accounts_reset_complete(http_ctx *ctx);      /* PUT /v1/password-resets/{token} */
+
+/* Starts the verification of a professional's current address inside the caller's transaction
+ * (an application, a record made by the office): a new token and its message. KR_CONFLICT when
+ * the address is verified already; KR_NOT_FOUND. */
+kr_err accounts_verification_begin(db_conn *db, const char *professional_id);
+
 #endif

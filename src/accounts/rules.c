@@ -63,3 +63,14 @@ void account_check_new(const json_t *body, json_t *errors, role *out_role) {
                                                          : "must be a UUID");
   }
 }
+
+bool account_email_valid(const char *e) {
+  const char *at = e ? strchr(e, '@') : NULL;
+  size_t n = e ? strlen(e) : 0;
+  return at && at > e && strchr(at + 1, '.') && at[1] != '.' && e[n - 1] != '.' && !strchr(at + 1, '@') &&
+         strcspn(e, " \t\r\n<>\"(),;[]\\") == n;
+}
+
+bool account_language_valid(const char *language) {
+  return language && (strcmp(language, "nl") == 0 || strcmp(language, "en") == 0);
+}

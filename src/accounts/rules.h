@@ -14,6 +14,14 @@
 const char *account_password_problem(const char *password);
 /* True for 3..64 characters of A-Z a-z 0-9 . _ @ - */
 bool account_username_valid(const char *username);
+#define EMAIL_MAX_CHARS 254 /* RFC 5321's path limit */
+
+/* True for an address that looks deliverable: one @ with text before it, a dot in the domain,
+ * no blanks, quotes or angle brackets (it goes into message headers). */
+bool account_email_valid(const char *email);
+/* True for "nl" or "en", the languages of the messages an account receives. */
+bool account_language_valid(const char *language);
+
 /* True for a CBS municipality code: "GM" and four digits. */
 bool account_municipality_code_valid(const char *code);
 

@@ -8,9 +8,9 @@
 
 static const db_statement insert_account = {
     "accounts_insert",
-    "INSERT INTO accounts (username, password_hash, role, professional_id, organisation_id,"
+    "INSERT INTO accounts (username, password_hash, role, language, professional_id, organisation_id,"
     " certifying_body_id, municipality_code)"
-    " VALUES ($1, $2, $3,"
+    " VALUES ($1, $2, $3, coalesce($5, 'nl'),"
     "  CASE WHEN $3 = 'professional' THEN $4::text::uuid END,"
     "  CASE WHEN $3 = 'organisation' THEN $4::text::uuid END,"
     "  CASE WHEN $3 = 'certifier' THEN $4::text::uuid END,"
@@ -52,9 +52,67 @@ static const db_statement link_exists = {
 static const db_statement set_active = {
     "accounts_set_active", "SELECT outcome, account_json FROM kr_account_set_active($1, $2, $3)"};
 
+/* Mail tokens (sql/0021): each SQL function decides after its row locks and answers one word. */
+static const db_statement verification_start = {
+    "accounts_verification_start", "SELECT kr_email_verification_start($1::uuid, $2, $3, $4::int)"};
+static const db_statement verify_email = {"accounts_verify_email", "SELECT kr_email_verify($1)"};
+static const db_statement reset_request = {"accounts_reset_request", "SELECT kr_password_reset_request($1)"};
+static const db_statement reset_use = {"accounts_reset_use", "SELECT kr_password_reset_use($1, $2)"};
+static const db_statement reset_state = {
+    "accounts_reset_state",
+    "SELECT CASE WHEN r.used_at IS NULL AND r.expires_at > clock_timestamp() AND a.deactivated_at IS NULL"
+    " THEN 'usable' ELSE 'gone' END FROM password_resets r JOIN accounts a ON a.id = r.account_id"
+    " WHERE r.token_hash = $1"};
+
 const db_statement *const accounts_statements[] = {
-    &insert_account, &get_account,  &page_accounts, &set_password,
-    &admin_exists,   &insert_admin, &link_exists,   &set_active, NULL};
+    &insert_account, &get_account,  &page_accounts, &set_password,       &admin_exists,
+    &insert_admin,   &link_exists,  &set_active,    &verification_start, &verify_email,
+    &reset_request,  &reset_use,    &reset_state,  NULL};
+
+/* Runs a statement whose one row is one word and maps the word: words[i] -> errs[i]; any other
+ * word (or none) is KR_INTERNAL. */
+static kr_err run_outcome(db_conn *db, const db_statement *stmt, int n, const char *const *values,
+                          const char *const *words, const kr_err *errs) {
+  char *word = NULL;
+  kr_err e = db_fetch_text(db, stmt, n, values, &word);
+  if (e == KR_OK) {
+    e = KR_INTERNAL;
+    for (int i = 0; words[i]; i++)
+      if (strcmp(word, words[i]) == 0) e = errs[i];
+  }
+  free(word);
+  return e;
+}
+
+kr_err accounts_store_verification_start(db_conn *db, const char *professional_id, const char *token_hash,
+                                         const char *token, int life_seconds) {
+  char life[16];
+  snprintf(life, sizeof life, "%d", life_seconds);
+  return run_outcome(db, &verification_start, 4, (const char *[]){professional_id, token_hash, token, life},
+                     (const char *[]){"sent", "verified", "not_found", NULL},
+                     (const kr_err[]){KR_OK, KR_CONFLICT, KR_NOT_FOUND});
+}
+
+kr_err accounts_store_verify_email(db_conn *db, const char *token_hash) {
+  return run_outcome(db, &verify_email, 1, (const char *[]){token_hash},
+                     (const char *[]){"verified", "gone", "unknown", NULL},
+                     (const kr_err[]){KR_OK, KR_GONE, KR_NOT_FOUND});
+}
+
+kr_err accounts_store_reset_request(db_conn *db, const char *email) {
+  return db_run(db, &reset_request, 1, (const char *[]){email});
+}
+
+kr_err accounts_store_reset_state(db_conn *db, const char *token_hash) {
+  return run_outcome(db, &reset_state, 1, (const char *[]){token_hash}, (const char *[]){"usable", "gone", NULL},
+                     (const kr_err[]){KR_OK, KR_GONE});
+}
+
+kr_err accounts_store_reset_use(db_conn *db, const char *token_hash, const char *password_hash) {
+  return run_outcome(db, &reset_use, 2, (const char *[]){token_hash, password_hash},
+                     (const char *[]){"done", "gone", "unknown", NULL},
+                     (const kr_err[]){KR_OK, KR_GONE, KR_NOT_FOUND});
+}
 
 kr_err accounts_store_set_active(db_conn *db, const char *id, bool active, const char *reason,
                                  char **json) {
@@ -80,8 +138,8 @@ kr_err accounts_store_link_exists(db_conn *db, role r, const char *id, bool *exi
 }
 
 kr_err accounts_store_create(db_conn *db, const account_new *a, char **json, char id[37]) {
-  const char *values[] = {a->username, a->password_hash, role_name(a->role), a->link};
-  PGresult *r = db_exec(db, &insert_account, 4, values);
+  const char *values[] = {a->username, a->password_hash, role_name(a->role), a->link, a->language};
+  PGresult *r = db_exec(db, &insert_account, 5, values);
   kr_err e = db_result_error(db, r);
   if (e == KR_CONFLICT && strcmp(db_sqlstate(r), "23503") == 0) e = KR_VALIDATION;
   if (e == KR_OK) {

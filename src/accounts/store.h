@@ -17,6 +17,7 @@ typedef struct {
   const char *password_hash;
   role role;
   const char *link; /* the role's link value, or NULL for admin */
+  const char *language; /* "nl" or "en"; NULL: "nl" */
 } account_new;
 
 /* Inserts an account. KR_CONFLICT for a taken username; KR_VALIDATION when the link names no
@@ -43,6 +44,25 @@ kr_err accounts_store_set_password(db_conn *db, const char *id, const char *pass
  * account as it is). *json: the account's JSON, the caller's to free. */
 kr_err accounts_store_set_active(db_conn *db, const char *id, bool active, const char *reason,
                                  char **json);
+
+/* E-mail verification and password reset (sql/0021). Tokens reach the store as their SHA-256
+ * (hex); the raw token only goes into the queued message. */
+
+/* Stores a verification token for the professional's current address and queues its message, in
+ * the caller's transaction. KR_NOT_FOUND; KR_CONFLICT when the address is verified already. */
+kr_err accounts_store_verification_start(db_conn *db, const char *professional_id, const char *token_hash,
+                                         const char *token, int life_seconds);
+/* Uses a verification token: KR_OK (verified), KR_NOT_FOUND (no such token), KR_GONE (used,
+ * expired, or the address changed since). */
+kr_err accounts_store_verify_email(db_conn *db, const char *token_hash);
+/* Stores a password-reset request for an address, known or not (mail/outbox.h handles it). */
+kr_err accounts_store_reset_request(db_conn *db, const char *email);
+/* Whether a reset token can be used now (read without locks, before the costly password hash):
+ * KR_OK, KR_NOT_FOUND, KR_GONE. accounts_store_reset_use decides again under the locks. */
+kr_err accounts_store_reset_state(db_conn *db, const char *token_hash);
+/* Sets the password with a reset token: KR_OK, KR_NOT_FOUND, KR_GONE (used, expired, or the
+ * account deactivated). Cuts the account's tokens like a deactivation does. */
+kr_err accounts_store_reset_use(db_conn *db, const char *token_hash, const char *password_hash);
 
 /* Creates the first admin when no admin exists yet; *created says whether it did. */
 kr_err accounts_store_bootstrap_admin(db_conn *db, const char *username, const char *password_hash,

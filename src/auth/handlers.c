@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "auth/password.h"
+#include "auth/revocation.h"
 #include "auth/store.h"
 #include "auth/token.h"
 #include "core/log.h"
@@ -105,6 +106,14 @@ static void grant_with_secret(http_ctx *ctx, const char *name, const char *secre
   char refresh[REFRESH_TOKEN_SIZE];
   bool usable = false;
   long issued_at = 0;
+  /* Tokens are cut up to the second a password reset happened in (auth/revocation.h): a sign-in
+   * with the new password within that second waits for the next one, or its token would be cut
+   * too. (A deactivated account is cut for all time and is refused below, without waiting.) */
+  struct timespec tick = {0, 50 * 1000000L};
+  for (int i = 0; i < 25 && auth_token_revoked(account.who.account_id, (long)time(NULL)) &&
+                  !auth_token_revoked(account.who.account_id, (long)time(NULL) + 2);
+       i++)
+    nanosleep(&tick, NULL);
   e = db_begin(db);
   /* The account's row is read again under a share lock: a deactivation running now either
    * commits first (and this sign-in is refused) or waits for this one (and cuts its token). */

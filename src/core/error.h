@@ -19,6 +19,7 @@
   X(NOT_FOUND, 404, "not-found", "Not found")                                                \
   X(METHOD_NOT_ALLOWED, 405, "method-not-allowed", "Method not allowed")                     \
   X(CONFLICT, 409, "conflict", "The request conflicts with the current state")               \
+  X(GONE, 410, "gone", "The link has been used or has expired")                              \
   X(PRECONDITION_FAILED, 412, "precondition-failed", "The resource has changed")             \
   X(PAYLOAD_TOO_LARGE, 413, "payload-too-large", "The request body is too large")            \
   X(URI_TOO_LONG, 414, "uri-too-long", "The request's URI is too long")                     \

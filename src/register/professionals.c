@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "accounts/handlers.h"
 #include "accounts/rules.h"
 #include "accounts/store.h"
 #include "auth/password.h"
@@ -19,15 +20,6 @@
 
 static const char missing[] = "There is no such professional.";
 
-#define EMAIL_MAX 254 /* characters (RFC 5321's path limit) */
-
-static bool email_valid(const char *e) {
-  const char *at = e ? strchr(e, '@') : NULL;
-  size_t n = e ? strlen(e) : 0;
-  return at && at > e && strchr(at + 1, '.') && at[1] != '.' && e[n - 1] != '.' &&
-         !strchr(at + 1, '@') && strcspn(e, " \t\r\n<>\"") == n;
-}
-
 static const char *const levels[] = {"mbo", "associate_degree", "hbo", NULL};
 
 /* The personal details every record has: names, email, profile, education level. */
@@ -35,8 +27,8 @@ static void check_person(const json_t *body, json_t *errors) {
   label_check_text(body, "givenName", 1, 100, errors);
   label_check_text(body, "familyName", 1, 100, errors);
   const char *email = body_string(body, "email");
-  if (email && text_utf8_length(email) > EMAIL_MAX) field_error(errors, "email", "must be at most 254 characters");
-  else if (email && !email_valid(email)) field_error(errors, "email", "must be an email address");
+  if (email && text_utf8_length(email) > EMAIL_MAX_CHARS) field_error(errors, "email", "must be at most 254 characters");
+  else if (email && !account_email_valid(email)) field_error(errors, "email", "must be an email address");
   const char *level = body_string(body, "educationLevel");
   bool known = false;
   for (const char *const *l = levels; level && *l; l++) known |= strcmp(*l, level) == 0;
@@ -77,7 +69,7 @@ static const body_field application_fields[] = {
     {"givenName", FIELD_STRING, true, false, false}, {"familyName", FIELD_STRING, true, false, false},
     {"email", FIELD_STRING, true, false, false},     {"profile", FIELD_STRING, true, false, false},
     {"educationLevel", FIELD_STRING, true, false, false}, {"username", FIELD_STRING, true, false, false},
-    {"password", FIELD_STRING, true, false, false},
+    {"password", FIELD_STRING, true, false, false}, {"language", FIELD_STRING, false, false, false},
 };
 
 void register_application_handler(http_ctx *ctx) {
@@ -85,9 +77,11 @@ void register_application_handler(http_ctx *ctx) {
   json_t *body = http_body_object(ctx);
   if (!body) return;
   json_t *errors = field_errors_new();
-  body_check(body, application_fields, 7, errors);
+  body_check(body, application_fields, 8, errors);
   check_person(body, errors);
   const char *username = body_string(body, "username"), *password = body_string(body, "password");
+  const char *language = body_string(body, "language");
+  if (language && !account_language_valid(language)) field_error(errors, "language", "must be nl or en");
   if (username && !account_username_valid(username))
     field_error(errors, "username", "must be 3 to 64 characters: letters, digits, . _ @ -");
   const char *why = password ? account_password_problem(password) : NULL;
@@ -96,12 +90,13 @@ void register_application_handler(http_ctx *ctx) {
   kr_err e = db ? check_profile(db, body, errors) : KR_UNAVAILABLE;
   char hash[PASSWORD_HASH_MAX];
   if (label_checks_passed(ctx, db, e, errors)) {
-    /* The record and its account in one transaction. */
+    /* The record, its account and the mail that verifies its address in one transaction. */
     char id[37] = "", account[37] = "", *account_json = NULL;
     e = password_hash(password, hash) ? db_begin(db) : KR_INTERNAL;
     if (e == KR_OK) e = insert_professional(ctx, db, body, id);
-    account_new a = {username, hash, ROLE_PROFESSIONAL, id};
+    account_new a = {username, hash, ROLE_PROFESSIONAL, id, language};
     if (e == KR_OK) e = accounts_store_create(db, &a, &account_json, account);
+    if (e == KR_OK) e = accounts_verification_begin(db, id);
     if (e == KR_OK) e = db_commit(db);
     db_rollback(db);
     free(account_json);
@@ -133,6 +128,7 @@ void register_professional_create_handler(http_ctx *ctx) {
     char id[37] = "";
     e = db_begin(db);
     if (e == KR_OK) e = insert_professional(ctx, db, body, id);
+    if (e == KR_OK) e = accounts_verification_begin(db, id);
     if (e == KR_OK) e = db_commit(db);
     db_rollback(db);
     if (e == KR_CONFLICT) http_reply_problem(ctx, KR_CONFLICT, "A record with this email exists already.", NULL, NULL);
@@ -334,6 +330,9 @@ void register_approval_handler(http_ctx *ctx) {
                       "the current code of conduct has not been accepted");
   } else if (e == KR_OK && !json_is_true(json_object_get(pro, "hasDiploma"))) {
     register_conflict(ctx, "The application has no diploma to review.", "diploma", "no diploma has been uploaded");
+  } else if (e == KR_OK && !json_is_true(json_object_get(pro, "emailVerified"))) {
+    register_conflict(ctx, "The applicant's e-mail address is not verified.", "email",
+                      "the e-mail address has not been verified");
   } else if (e == KR_OK) {
     int years = 0;
     e = register_profile_years(db, json_string_value(json_object_get(pro, "profile")), &years);

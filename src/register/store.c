@@ -66,7 +66,7 @@ static const db_statement statements[REG_STATEMENT_COUNT] = {
     [REG_PRO_LOCK] = {"reg_pro_lock", "SELECT id FROM professionals WHERE id = $1 FOR UPDATE"},
     [REG_PRO_FACTS] = {"reg_pro_facts",
                        "SELECT json_build_object('profile', p.profile, 'registrationNumber', p.registration_number,"
-                       " 'hasDiploma', p.diploma IS NOT NULL, 'facts', f.facts)"
+                       " 'hasDiploma', p.diploma IS NOT NULL, 'emailVerified', p.email_verified_at IS NOT NULL, 'facts', f.facts)"
                        " FROM professionals p CROSS JOIN LATERAL kr_registration_facts(p.id, p.id) f WHERE p.id = $1"},
     [REG_STATUS_FACTS] = {"reg_status_facts", "SELECT f.facts FROM kr_registration_facts($1::uuid, $1::uuid) f"},
     [REG_PRO_PAGE] = {"reg_pro_page",

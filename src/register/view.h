@@ -20,7 +20,7 @@ const char *register_professional_param(http_ctx *ctx);
  * the status from the stored timeline; 404 when there is none. */
 void register_reply_professional(http_ctx *ctx, db_conn *db, const char *id, kr_date on, int status);
 
-/* Loads what a writer decides on — {profile, registrationNumber, hasDiploma, facts} with the facts
+/* Loads what a writer decides on — {profile, registrationNumber, hasDiploma, emailVerified, facts} with the facts
  * of kr_registration_facts — and reads the facts into *f; with `lock`, locks the professional's row
  * first, so that they are read after the lock (inside the caller's transaction). False after
  * answering 404/503. The caller json_decrefs *pro. */

@@ -149,7 +149,7 @@ def world(spawn_server, pg, scratch_db):
         "organisationId": flow["org"]["id"], "certifyingBodyId": flow["party"]["body"]["id"],
         "auditId": planned["id"], "certificateNumber": flow["number"], "version": "2019",
         "profileCode": "sociaal-werker-hbo", "code": "G01", "registrationNumber": "RSW-000000",
-        "fileName": "swagger-ui.css",
+        "fileName": "swagger-ui.css", "token": "A" * 43,
     }
     tokens = [kr.admin_token(), prof_token, org_token, flow["party"]["token"], muni_token]
     yield c, values, tokens

@@ -41,6 +41,11 @@ ROUTES = [
     ("get", "/v1/accounts/{accountId}", "getAccount"),
     ("post", "/v1/accounts/{accountId}/deactivation", "deactivateAccount"),
     ("post", "/v1/accounts/{accountId}/reactivation", "reactivateAccount"),
+    # issue 10: e-mail verification and password reset
+    ("post", "/v1/email-verifications/{token}", "verifyEmailAddress"),
+    ("post", "/v1/password-resets", "requestPasswordReset"),
+    ("put", "/v1/password-resets/{token}", "resetPassword"),
+    ("post", "/v1/professionals/{professionalId}/email-verification", "sendEmailVerification"),
     ("get", "/v1/openapi.json", "getOpenApiDocument"),
     ("get", "/healthz", "getLiveness"),
     ("get", "/readyz", "getReadiness"),

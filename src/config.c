@@ -200,6 +200,7 @@ bool config_load(config *cfg, config_source get, bool need_server, char *err, si
   read_int(&p, get, "MAIL_POLL_MILLISECONDS", 5000, 50, 600000, &cfg->mail_poll_ms);
   read_int(&p, get, "MAIL_RETRY_BASE_SECONDS", 60, 1, 86400, &cfg->mail_retry_base);
   read_int(&p, get, "MAIL_MAX_ATTEMPTS", 10, 1, 100, &cfg->mail_max_attempts);
+  read_int(&p, get, "NOTICE_INTERVAL_SECONDS", 3600, 1, 86400, &cfg->notice_interval);
   return p.ok;
 }
 

@@ -66,6 +66,7 @@ typedef struct {
   int mail_poll_ms;
   int mail_retry_base;            /* seconds */
   int mail_max_attempts;
+  int notice_interval;            /* seconds between looks for the register's notices due */
 } config;
 
 /* Where settings come from: getenv in the service, a table in unit tests. */

@@ -29,6 +29,7 @@
 #include "municipal/store.h"
 #include "http/ratelimit.h"
 #include "mail/outbox.h"
+#include "register/notices.h"
 #include "municipal/check_log.h"
 #include "register/quota.h"
 #include "register/status_store.h"
@@ -186,7 +187,7 @@ static int serve(void) {
   int rc = 1;
   http_server *server = NULL;
   http_services services = {&cfg, pool};
-  worker *expiry = NULL, *deliveries = NULL;
+  worker *expiry = NULL, *deliveries = NULL, *notices = NULL;
   db_listener *delivery_wakeups = NULL;
   if (!municipal_keys_load(&cfg, err, sizeof err)) {
     fprintf(stderr, "kwaliteitsregister: %s\n", err);
@@ -207,6 +208,7 @@ static int serve(void) {
     /* Background work in every replica; each piece of work is claimed once in PostgreSQL. */
     expiry = worker_start("expiry", cfg.expiry_interval * 1000, municipal_expiry_task, &services);
     deliveries = worker_start("webhooks", cfg.webhook_poll_ms, municipal_delivery_task, &services);
+    notices = worker_start("notices", cfg.notice_interval * 1000, register_notices_task, &services);
     /* A new delivery wakes the sender at once; the poll remains as the fallback. */
     delivery_wakeups = db_listen_start(cfg.database_url, "kr_webhook_deliveries", wake_worker, deliveries);
   }
@@ -229,6 +231,7 @@ static int serve(void) {
     db_listen_stop(delivery_wakeups);
     worker_stop(expiry);
     worker_stop(deliveries);
+    worker_stop(notices);
     log_msg(LOG_INFO, "stopped");
     rc = 0;
   }

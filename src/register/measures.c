@@ -7,6 +7,7 @@
 #include "http/body.h"
 #include "label/view.h"
 #include "register/handlers.h"
+#include "register/notices.h"
 #include "register/view.h"
 
 static const char missing[] = "There is no such measure.";
@@ -54,6 +55,7 @@ void register_measure_create_handler(http_ctx *ctx) {
       char *json = NULL, measure[37] = "", collection[96];
       kr_err e = db_fetch_text_and_id(db, register_statement(REG_MEASURE_INSERT), 7, v, &json, measure);
       if (e == KR_OK) e = register_history(ctx, db, id, "measure_imposed", starts, type_text);
+      if (e == KR_OK) e = register_notice(db, id, "measure_imposed", measure, type_text);
       if (e == KR_OK) e = register_statuses_store(db, id);
       if (e == KR_OK) e = db_commit(db);
       snprintf(collection, sizeof collection, "/v1/professionals/%s/measures", id);

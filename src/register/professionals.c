@@ -16,6 +16,7 @@
 #include "http/ratelimit.h"
 #include "label/view.h"
 #include "register/handlers.h"
+#include "register/notices.h"
 #include "register/view.h"
 
 static const char missing[] = "There is no such professional.";
@@ -343,6 +344,7 @@ void register_approval_handler(http_ctx *ctx) {
     if (e == KR_OK) e = register_fetch(db, REG_FIRST_PERIOD, 3, (const char *[]){id, from, until}, &period);
     if (e == KR_OK) e = register_history(ctx, db, id, "approved", date_today(), number);
     if (e == KR_OK) e = register_history(ctx, db, id, "period_started", start, until);
+    if (e == KR_OK) e = register_notice(db, id, "application_approved", id, NULL);
     free(period);
     finish_decision(ctx, db, id, e);
   }
@@ -368,6 +370,7 @@ void register_rejection_handler(http_ctx *ctx) {
     const char *reason = body_string(body, "reason");
     kr_err e = register_run(db, REG_REJECT, 2, (const char *[]){id, reason});
     if (e == KR_OK) e = register_history(ctx, db, id, "rejected", date_today(), reason);
+    if (e == KR_OK) e = register_notice(db, id, "application_rejected", id, reason);
     finish_decision(ctx, db, id, e);
   }
   db_rollback(db);

@@ -6,6 +6,7 @@
 #include "http/body.h"
 #include "label/view.h"
 #include "register/handlers.h"
+#include "register/progress.h"
 #include "register/view.h"
 
 /* The periods with their frozen requirements. */
@@ -192,4 +193,16 @@ void register_reregistration_handler(http_ctx *ctx) {
   }
   db_rollback(db);
   json_decref(pro);
+}
+
+kr_err register_last_period_met(db_conn *db, const char *professional_id, bool *met) {
+  period_row rows[32];
+  int n = 0;
+  reg_progress g;
+  *met = false;
+  kr_err e = load_periods(db, professional_id, rows, &n);
+  if (e == KR_OK && n == 0) e = KR_NOT_FOUND;
+  if (e == KR_OK) e = compute(db, professional_id, &rows[n - 1], &g);
+  if (e == KR_OK) *met = g.met;
+  return e;
 }

@@ -239,6 +239,12 @@ static const db_statement statements[REG_STATEMENT_COUNT] = {
                              "DELETE FROM evidence_files WHERE id = $1 AND activity_id = $2 RETURNING id"},
 
     /* ---- progress and re-registration ------------------------------------------------------- */
+    /* ---- notices (sql/0022) ------------------------------------------------------------------ */
+    [REG_NOTICE] = {"reg_notice", "SELECT kr_professional_notice($1::uuid, $2, $2 || ':' || $3, $4)"},
+    [REG_NOTICES_DUE] = {"reg_notices_due", "SELECT professional_id, kind, cause FROM kr_register_notices_due($1::date, $2::int)"},
+    [REG_NOTICE_SKIP] = {"reg_notice_skip", "INSERT INTO register_notices_skipped (cause) VALUES ($1) ON CONFLICT DO NOTHING"},
+    /* One replica at a time looks for due notices (the key spells "notices"). */
+    [REG_NOTICES_LOCK] = {"reg_notices_lock", "SELECT pg_try_advisory_xact_lock(7164126599947501939)"},
     [REG_PERIODS] = {"reg_periods",
                      "SELECT r.number, r.starts_on, r.ends_on, r.requirements, r.window_weeks, f.period_years"
                      " FROM registration_periods r JOIN professionals p ON p.id = r.professional_id"
@@ -287,7 +293,7 @@ static const db_statement statements[REG_STATEMENT_COUNT] = {
                             " WHERE NOT EXISTS (SELECT 1 FROM registration_statuses s WHERE s.professional_id = f.id)"},
 };
 
-_Static_assert(REG_STATEMENT_COUNT == 61, "list every statement above");
+_Static_assert(REG_STATEMENT_COUNT == 65, "list every statement above");
 
 const db_statement *const register_statements[] = {
 #define S(i) &statements[i]
@@ -295,8 +301,10 @@ const db_statement *const register_statements[] = {
     S(13), S(14), S(15), S(16), S(17), S(18), S(19), S(20), S(21), S(22), S(23), S(24), S(25),
     S(26), S(27), S(28), S(29), S(30), S(31), S(32), S(33), S(34), S(35), S(36), S(37), S(38),
     S(39), S(40), S(41), S(42), S(43), S(44), S(45), S(46), S(47), S(48), S(49), S(50), S(51),
-    S(52), S(53), S(54), S(55), S(56), S(57), S(58), S(59), S(60), NULL
+    S(52), S(53), S(54), S(55), S(56), S(57), S(58), S(59), S(60), S(61), S(62), S(63), S(64), NULL
 #undef S
 };
+_Static_assert(sizeof register_statements / sizeof *register_statements == REG_STATEMENT_COUNT + 1,
+               "register_statements must name every statement (the pool prepares only these)");
 
 const db_statement *register_statement(register_stmt which) { return &statements[which]; }

@@ -325,3 +325,88 @@ def test_without_smtp_messages_stay_queued_and_the_service_is_ready(client, kr, 
     assert sql(f"select state, attempts, vars is not null from mail_outbox where to_address = 'queue.{t}@example.test'") \
         == [("queued", "0", "t")]
     assert client.get("/readyz").status_code == 200
+
+
+# ------------------------------------------------------------------------- notices
+
+import register_helpers as R  # noqa: E402
+
+
+def registered(world, period_start=None, profile=PROFILE, **over):
+    """An applicant walked to registration on world's server; returns (body, professional)."""
+    body, made = world.apply(profile=profile, **over)
+    pid = made["professionalId"]
+    token = world.rx.wait_for(body["email"])[0].token
+    assert world.c.post(f"/v1/email-verifications/{token}").status_code == 204
+    own = world.kr.login(body["username"], body["password"])["access_token"]
+    assert world.c.post(f"/v1/professionals/{pid}/code-of-conduct-acceptances", token=own,
+                        json={"version": R.CURRENT_CODE}).status_code in (200, 201)
+    assert world.c.put(f"/v1/professionals/{pid}/diploma", token=own, data=R.pdf_bytes(),
+                       headers={"Content-Type": "application/pdf"}).status_code == 200
+    approval = {} if period_start is None else {"periodStart": period_start}
+    r = world.c.post(f"/v1/professionals/{pid}/approval", token=world.admin, json=approval)
+    assert r.status_code == 200, r.text
+    return body, r.json()
+
+
+def dutch(date_text):
+    y, m, d = date_text.split("-")
+    return f"{d}-{m}-{y}"
+
+
+def test_decisions_send_notices(world):
+    body, prof = registered(world)
+    approved = world.rx.wait_for(body["email"], count=2)[1]
+    assert approved.subject == "Uw inschrijving in het Register Sociaal Werk"
+    assert prof["registrationNumber"] in approved.text and dutch(prof["periodEnd"]) in approved.text
+    r = world.c.post(f"/v1/professionals/{prof['id']}/measures", token=world.admin,
+                     json={"type": "reprimand", "startsOn": R.days(0), "reason": "Klacht gegrond", "public": False})
+    assert r.status_code == 201, r.text
+    measure = world.rx.wait_for(body["email"], count=3)[2]
+    assert "een berisping" in measure.text and prof["registrationNumber"] in measure.text
+    # a rejection names its reason, escaped in the HTML
+    other, made = world.apply(language="en")
+    world.rx.wait_for(other["email"])
+    r = world.c.post(f"/v1/professionals/{made['professionalId']}/rejection", token=world.admin,
+                     json={"reason": "Diploma <niet> erkend & onvolledig"})
+    assert r.status_code == 200, r.text
+    rejected = world.rx.wait_for(other["email"], count=2)[1]
+    assert rejected.subject == "Your application for the Register Sociaal Werk"
+    assert "Diploma <niet> erkend & onvolledig" in rejected.text
+    assert "Diploma &lt;niet&gt; erkend &amp; onvolledig" in rejected.html
+
+
+def test_dates_bring_reregistration_and_lapse_notices_once(pg, scratch_db, spawn_server, receiver):
+    world = start_world(pg, scratch_db, spawn_server, receiver, NOTICE_INTERVAL_SECONDS="1")
+    r = world.c.post("/v1/register-profiles", token=world.admin,
+                     json={"code": "notices-easy", "name": "Zonder eisen", "periodYears": 1, "windowWeeks": 12,
+                           "requirements": R.requirements(formal=0, reflection=0, informal_cap=None, total=0)})
+    assert r.status_code == 201, r.text
+    r = world.c.post("/v1/register-profiles", token=world.admin,
+                     json={"code": "notices-hard", "name": "Met eisen", "periodYears": 1, "windowWeeks": 12,
+                           "requirements": R.requirements()})
+    assert r.status_code == 201, r.text
+    far, _ = registered(world, R.days(-365 + 200), profile="notices-hard")       # window not open yet
+    open_, p_open = registered(world, R.days(-365 + 70), profile="notices-hard")  # window open
+    unmet, p_unmet = registered(world, R.days(-365 + 20), profile="notices-hard")  # 3 weeks left, hours missing
+    met, p_met = registered(world, R.days(-365 + 20), profile="notices-easy")      # 3 weeks left, nothing missing
+    lapsed, p_lapsed = registered(world, R.days(-365 - 6), profile="notices-hard")  # ended 7 days ago
+    # a second replica looks for due notices too: still one message per cause
+    spawn_server({"SMTP_URL": receiver.url, "MAIL_POLL_MILLISECONDS": "200", "NOTICE_INTERVAL_SECONDS": "1"},
+                 db=world.db)
+
+    def subjects(who, count):
+        got = world.rx.wait_for(who["email"], count=count)
+        return [m.subject for m in got[2:]]  # after the verification and the approval
+
+    assert subjects(open_, 3) == ["U kunt zich herregistreren in het Register Sociaal Werk"]
+    assert sorted(subjects(unmet, 4)) == sorted(["U kunt zich herregistreren in het Register Sociaal Werk",
+                                                 "Nog 4 weken om aan de herregistratie-eisen te voldoen"])
+    assert subjects(met, 3) == ["U kunt zich herregistreren in het Register Sociaal Werk"]
+    assert subjects(lapsed, 3) == ["Uw inschrijving in het Register Sociaal Werk is vervallen"]
+    lapse = world.rx.to(lapsed["email"])[2]
+    assert dutch(p_lapsed["periodEnd"]) in lapse.text and p_lapsed["registrationNumber"] in lapse.text
+    time.sleep(2.5)  # several more scans on both replicas
+    counts = {who["email"]: len(world.rx.to(who["email"])) for who in (far, open_, unmet, met, lapsed)}
+    assert counts == {far["email"]: 2, open_["email"]: 3, unmet["email"]: 4, met["email"]: 3, lapsed["email"]: 3}
+    assert world.sql("select count(*) from register_notices_skipped")[0][0] == "1"

@@ -59,7 +59,8 @@ def main():
     try:
         # The receiver's ceiling: one client, one connection, messages of the size the service sends.
         subprocess.run(psql + ["SELECT 1"], check=True, capture_output=True)
-        body = ("Subject: ceiling\r\nFrom: bench@example.test\r\nTo: r@example.test\r\n\r\n" + "x" * 2400 + "\r\n")
+        body = ("Subject: ceiling\r\nFrom: bench@example.test\r\nTo: r@example.test\r\n\r\n"
+                + ("x" * 76 + "\r\n") * 32)
         client = smtplib.SMTP("127.0.0.1", port)
         t0 = time.monotonic()
         for i in range(n):

@@ -26,6 +26,8 @@ PORT = 8080
 
 # The configuration table of the service (environment variables the binary reads).
 KNOWN_ENV_VARS = frozenset({
+    "SMTP_URL", "SMTP_USERNAME", "SMTP_PASSWORD", "MAIL_FROM", "PUBLIC_WEB_URL", "MAIL_POLL_MILLISECONDS",
+    "MAIL_RETRY_BASE_SECONDS", "MAIL_MAX_ATTEMPTS", "NOTICE_INTERVAL_SECONDS",
     "EXPIRY_INTERVAL_SECONDS",
     "WEBHOOK_ALLOWED_HOSTS",
     "WEBHOOK_POLL_MILLISECONDS",
@@ -59,7 +61,8 @@ KNOWN_ENV_VARS = frozenset({
     "MAX_CONNECTIONS_PER_IP",
     "SHUTDOWN_GRACE_SECONDS",
 })
-SECRET_ENV_VARS = frozenset({"JWT_SECRET", "BOOTSTRAP_ADMIN_USERNAME", "BOOTSTRAP_ADMIN_PASSWORD"})
+SECRET_ENV_VARS = frozenset({"JWT_SECRET", "BOOTSTRAP_ADMIN_USERNAME", "BOOTSTRAP_ADMIN_PASSWORD", "SMTP_USERNAME",
+                             "SMTP_PASSWORD"})
 
 # Files in deploy/k8s that are deliberately not applied by kustomize.
 NOT_IN_KUSTOMIZATION = frozenset({"kustomization.yaml", "secret.template.yaml"})

@@ -201,6 +201,11 @@ bool config_load(config *cfg, config_source get, bool need_server, char *err, si
   read_int(&p, get, "MAIL_RETRY_BASE_SECONDS", 60, 1, 86400, &cfg->mail_retry_base);
   read_int(&p, get, "MAIL_MAX_ATTEMPTS", 10, 1, 100, &cfg->mail_max_attempts);
   read_int(&p, get, "NOTICE_INTERVAL_SECONDS", 3600, 1, 86400, &cfg->notice_interval);
+  read_text(&p, get, "LABEL_OFFICE_EMAIL", "", cfg->label_office_email, sizeof cfg->label_office_email);
+  char office[256];
+  if (cfg->label_office_email[0] &&
+      (!config_mail_address(cfg->label_office_email, office, sizeof office) || strcmp(office, cfg->label_office_email) != 0))
+    problem(&p, "LABEL_OFFICE_EMAIL must be one e-mail address (got \"%s\")", cfg->label_office_email);
   return p.ok;
 }
 

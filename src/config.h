@@ -66,7 +66,8 @@ typedef struct {
   int mail_poll_ms;
   int mail_retry_base;            /* seconds */
   int mail_max_attempts;
-  int notice_interval;            /* seconds between looks for the register's notices due */
+  int notice_interval;            /* seconds between looks for the notices that dates made due */
+  char label_office_email[256];   /* where outcomes submitted are announced; "" = nowhere */
 } config;
 
 /* Where settings come from: getenv in the service, a table in unit tests. */

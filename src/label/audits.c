@@ -13,6 +13,7 @@
 #include "label/certificate_store.h"
 #include "label/framework_rules.h"
 #include "label/handlers.h"
+#include "label/notices.h"
 #include "label/timeline.h"
 #include "label/view.h"
 
@@ -406,6 +407,7 @@ static void store_outcome(http_ctx *ctx, db_conn *db, const audit_facts *a, cons
     char *text = http_body_text(ctx), *json = NULL;
     bool meets = label_meets_threshold(counts, fw->facts.max_partially_met, fw->facts.max_not_met);
     e = text ? label_outcome_put(db, a->id, text, counts, meets, ctx->caller.account_id, &json) : KR_INTERNAL;
+    if (e == KR_OK) e = label_notice_outcome(db, ctx->services->cfg, a->id);
     free(text);
     if (e == KR_OK) label_reply_json_text(ctx, 200, json);
     else {
@@ -523,6 +525,7 @@ void label_decision_handler(http_ctx *ctx) {
   } else {
     char *json = NULL;
     e = decide(ctx, db, &a, granted, body_string(body, "note"), &json);
+    if (e == KR_OK) e = label_notice_decided(db, a.id);
     if (e == KR_OK) e = db_commit(db);
     if (e == KR_OK) label_reply_json_text(ctx, 201, json);
     else {

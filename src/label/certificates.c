@@ -9,6 +9,7 @@
 #include "http/pagination.h"
 #include "label/certificate_store.h"
 #include "label/handlers.h"
+#include "label/notices.h"
 #include "label/timeline.h"
 #include "label/view.h"
 
@@ -166,6 +167,7 @@ static void change(http_ctx *ctx, cert_change_type type) {
     date_format(on, date);
     certificate_row after = {0};
     e = label_certificate_change(db, c.id, names[type], date, body_string(body, "reason"), ctx->caller.account_id);
+    if (e == KR_OK) e = label_notice_certificate_change(db, c.id, names[type]);
     if (e == KR_OK) e = label_organisation_lock(db, c.organisation_id);
     if (e == KR_OK) e = label_statuses_derive(db, c.organisation_id);
     if (e == KR_OK) e = label_certificate_get(db, number, date_today(), false, &after);

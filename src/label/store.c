@@ -7,14 +7,14 @@
 /* ---- organisations ------------------------------------------------------------------------ */
 #define ORG_COLUMNS_FROM_JSON                                                                  \
   " j->>'name', j->>'kvkNumber', j->>'address', j->>'postalCode', j->>'city',"                \
-  " ARRAY(SELECT json_array_elements_text(j->'municipalityCodes')),"                          \
+  " ARRAY(SELECT json_array_elements_text(j->'municipalityCodes')), j->>'contactEmail',"      \
   " coalesce((j->>'employeesFte')::numeric, 0), coalesce((j->>'volunteers')::integer, 0),"    \
   " coalesce((j->>'businessCriticalVolunteers')::integer, 0)"
 
 static const db_statement org_insert = {
     "label_org_insert",
     "INSERT INTO organisations (name, kvk_number, address, postal_code, city, municipality_codes,"
-    " employees_fte, volunteers, business_critical_volunteers)"
+    " contact_email, employees_fte, volunteers, business_critical_volunteers)"
     " SELECT" ORG_COLUMNS_FROM_JSON " FROM (SELECT $1::json AS j) input"
     " RETURNING kr_organisation_json(organisations), revision"};
 
@@ -33,7 +33,7 @@ static const db_statement org_get_locked = {
 static const db_statement org_update = {
     "label_org_update",
     "UPDATE organisations o SET (name, kvk_number, address, postal_code, city, municipality_codes,"
-    " employees_fte, volunteers, business_critical_volunteers) = (SELECT" ORG_COLUMNS_FROM_JSON
+    " contact_email, employees_fte, volunteers, business_critical_volunteers) = (SELECT" ORG_COLUMNS_FROM_JSON
     " FROM (SELECT $2::json AS j) input), updated_at = clock_timestamp(), revision = revision + 1"
     " WHERE o.id = $1 RETURNING kr_organisation_json(o), o.revision"};
 

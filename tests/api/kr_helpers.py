@@ -224,6 +224,9 @@ class PgCluster:
 
 # --------------------------------------------------------------------------- server processes
 
+LABEL_OFFICE_EMAIL = "label-office@example.test"
+
+
 def server_env(pg, port, db="kr_test", **overrides):
     """The environment the server runs with. overrides: NAME=value, or NAME=None to unset."""
     env = {
@@ -242,6 +245,9 @@ def server_env(pg, port, db="kr_test", **overrides):
         "LOGIN_ADDRESS_FAILURE_LIMIT": "100000",
         "CORS_ORIGINS": ALLOWED_ORIGIN,
         "LOG_LEVEL": "info",
+        # outcomes submitted are announced here; notices due from dates are looked for every second
+        "LABEL_OFFICE_EMAIL": LABEL_OFFICE_EMAIL,
+        "NOTICE_INTERVAL_SECONDS": "1",
         "ASAN_OPTIONS": "detect_leaks=1:abort_on_error=0:halt_on_error=1",
         "UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=1",
     }

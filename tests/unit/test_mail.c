@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "core/embed.h"
 #include "mail/message.h"
 #include "mail/template.h"
 
@@ -51,6 +52,37 @@ int main(void) {
       CHECK(!strstr(m.text, "{{") && !strstr(m.html, "{{"));
       mail_rendered_free(&m);
     }
+  /* Every template the binary holds renders in both languages with the values its senders give
+   * (sql/0021-0023), with no name left unfilled. */
+  json_t *all = json_pack("{s:s, s:s, s:s, s:i, s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+                          "givenName", "Anna", "token", "T0K3N", "username", "anna.b", "hours", 24, "minutes", 30,
+                          "webUrl", "https://register.example", "registrationNumber", "RSW0000042", "periodEnd",
+                          "31-12-2027", "detail", "een berisping", "organisationName", "Zorggroep Noord",
+                          "certificateNumber", "KSW-2025-000001", "validUntil", "31-12-2027", "note", "Toelichting",
+                          "plannedOn", "01-02-2025", "reason", "Reden", "effectiveOn", "01-03-2025", "kvkNumber",
+                          "12345678", "auditId", "2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e", "certifyingBody", "Certificering BV");
+  int rendered = 0;
+  for (const embed_file *f = embed_files; f->name; f++) {
+    size_t n = strlen(f->name);
+    if (strncmp(f->name, "mail/", 5) != 0 || n < 12 || strcmp(f->name + n - 7, ".nl.txt") != 0) continue;
+    char name[64];
+    snprintf(name, sizeof name, "%.*s", (int)(n - 12), f->name + 5);
+    for (int l = 0; l < 2; l++) {
+      mail_rendered m;
+      bool ok = mail_render(name, languages[l], all, &m, err, sizeof err);
+      CHECK(ok);
+      if (!ok) {
+        fprintf(stderr, "%s.%s: %s\n", name, languages[l], err);
+        continue;
+      }
+      CHECK(!strstr(m.subject, "{{") && !strstr(m.text, "{{") && !strstr(m.html, "{{"));
+      rendered++;
+      mail_rendered_free(&m);
+    }
+  }
+  CHECK(rendered == 2 * 15); /* the templates of sql/0021 (2), 0022 (6) and 0023 (7) */
+  json_decref(all);
+
   mail_rendered dummy;
   CHECK(!mail_render("email_verification", "de", given, &dummy, err, sizeof err) && dummy.subject == NULL);
   CHECK(!mail_render("no_such_template", "nl", given, &dummy, err, sizeof err));

@@ -18,6 +18,7 @@ void accounts_verification_resend(http_ctx *ctx); /* POST /v1/professionals/{pro
 void accounts_email_verify(http_ctx *ctx);        /* POST /v1/email-verifications/{token} */
 void accounts_reset_request(http_ctx *ctx);       /* POST /v1/password-resets */
 void accounts_reset_complete(http_ctx *ctx);      /* PUT /v1/password-resets/{token} */
+void accounts_email_change(http_ctx *ctx);        /* PUT /v1/professionals/{professionalId}/email */
 
 /* Starts the verification of a professional's current address inside the caller's transaction
  * (an application, a record made by the office): a new token and its message. KR_CONFLICT when

@@ -58,6 +58,41 @@ void accounts_verification_resend(http_ctx *ctx) {
   else http_reply_problem(ctx, e, NULL, NULL, NULL);
 }
 
+void accounts_email_change(http_ctx *ctx) {
+  static const body_field fields[] = {{"email", FIELD_STRING, true, false, false}};
+  const char *id = register_professional_param(ctx);
+  if (!id || !http_rate_limit(ctx, "email-changes", 10, 3600)) return;
+  json_t *body = http_body_object(ctx);
+  if (!body) return;
+  json_t *errors = field_errors_new();
+  body_check(body, fields, 1, errors);
+  const char *email = body_string(body, "email");
+  if (email && (text_utf8_length(email) > EMAIL_MAX_CHARS || !account_email_valid(email)))
+    field_error(errors, "email", "must be an email address of at most 254 characters");
+  db_conn *db = NULL;
+  char token[64], hash[65];
+  if (!http_reply_if_invalid(ctx, errors) && (db = http_db(ctx))) {
+    bool same = false;
+    kr_err e = rand_token(token, sizeof token, TOKEN_BYTES) ? db_begin(db) : KR_INTERNAL;
+    hash_sha256_hex(token, strlen(token), hash);
+    if (e == KR_OK) e = accounts_store_email_change(db, id, email, hash, token, VERIFICATION_LIFE_SECONDS, &same);
+    if (e == KR_OK) e = db_commit(db);
+    db_rollback(db);
+    if (e == KR_OK) {
+      http_reply_empty(ctx, 202);
+    } else if (e == KR_CONFLICT) {
+      /* Never say whose address it is. */
+      register_conflict(ctx, same ? "This is the current address already." : "This address cannot be used.", "email",
+                        same ? "is the current address" : "cannot be used");
+    } else if (e == KR_NOT_FOUND) {
+      http_reply_problem(ctx, KR_NOT_FOUND, "There is no such professional.", NULL, NULL);
+    } else {
+      http_reply_problem(ctx, e, NULL, NULL, NULL);
+    }
+  }
+  json_decref(body);
+}
+
 void accounts_email_verify(http_ctx *ctx) {
   char hash[65];
   /* Not rate-limited: a token cannot be guessed, and a request is one index lookup. */

@@ -56,6 +56,8 @@ static const db_statement set_active = {
 static const db_statement verification_start = {
     "accounts_verification_start", "SELECT kr_email_verification_start($1::uuid, $2, $3, $4::int)"};
 static const db_statement verify_email = {"accounts_verify_email", "SELECT kr_email_verify($1)"};
+static const db_statement email_change = {
+    "accounts_email_change", "SELECT kr_email_change_start($1::uuid, $2, $3, $4, $5::int)"};
 static const db_statement reset_request = {"accounts_reset_request", "SELECT kr_password_reset_request($1)"};
 static const db_statement reset_use = {"accounts_reset_use", "SELECT kr_password_reset_use($1, $2)"};
 static const db_statement reset_state = {
@@ -67,7 +69,7 @@ static const db_statement reset_state = {
 const db_statement *const accounts_statements[] = {
     &insert_account, &get_account,  &page_accounts, &set_password,       &admin_exists,
     &insert_admin,   &link_exists,  &set_active,    &verification_start, &verify_email,
-    &reset_request,  &reset_use,    &reset_state,  NULL};
+    &reset_request,  &reset_use,    &reset_state,  &email_change, NULL};
 
 /* Runs a statement whose one row is one word and maps the word: words[i] -> errs[i]; any other
  * word (or none) is KR_INTERNAL. */
@@ -91,6 +93,23 @@ kr_err accounts_store_verification_start(db_conn *db, const char *professional_i
   return run_outcome(db, &verification_start, 4, (const char *[]){professional_id, token_hash, token, life},
                      (const char *[]){"sent", "verified", "not_found", NULL},
                      (const kr_err[]){KR_OK, KR_CONFLICT, KR_NOT_FOUND});
+}
+
+kr_err accounts_store_email_change(db_conn *db, const char *professional_id, const char *email, const char *token_hash,
+                                   const char *token, int life_seconds, bool *same) {
+  char life[16];
+  snprintf(life, sizeof life, "%d", life_seconds);
+  char *word = NULL;
+  kr_err e = db_fetch_text(db, &email_change, 5, (const char *[]){professional_id, email, token_hash, token, life}, &word);
+  *same = e == KR_OK && strcmp(word, "same") == 0;
+  if (e == KR_OK) {
+    e = strcmp(word, "sent") == 0        ? KR_OK
+        : strcmp(word, "not_found") == 0 ? KR_NOT_FOUND
+        : strcmp(word, "same") == 0 || strcmp(word, "taken") == 0 ? KR_CONFLICT
+                                                                      : KR_INTERNAL;
+  }
+  free(word);
+  return e;
 }
 
 kr_err accounts_store_verify_email(db_conn *db, const char *token_hash) {

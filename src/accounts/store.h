@@ -52,6 +52,12 @@ kr_err accounts_store_set_active(db_conn *db, const char *id, bool active, const
  * the caller's transaction. KR_NOT_FOUND; KR_CONFLICT when the address is verified already. */
 kr_err accounts_store_verification_start(db_conn *db, const char *professional_id, const char *token_hash,
                                          const char *token, int life_seconds);
+/* Starts a change of the professional's address to email: a token for the new address, and the
+ * message with its link, sent there (sql/0024); the record keeps its address until the link is
+ * used. KR_NOT_FOUND; KR_CONFLICT when email is the current address (*same) or another
+ * professional's. */
+kr_err accounts_store_email_change(db_conn *db, const char *professional_id, const char *email, const char *token_hash,
+                                   const char *token, int life_seconds, bool *same);
 /* Uses a verification token: KR_OK (verified), KR_NOT_FOUND (no such token), KR_GONE (used,
  * expired, or the address changed since). */
 kr_err accounts_store_verify_email(db_conn *db, const char *token_hash);

@@ -86,6 +86,7 @@ const http_route http_routes[] = {
     {{"GET", "/v1/professionals/{professionalId}/diploma"}, register_diploma_get_handler, ROLE_ADMIN | ROLE_PROFESSIONAL, BODY_NONE, 0},
     {{"POST", "/v1/professionals/{professionalId}/code-of-conduct-acceptances"}, register_acceptance_handler, ROLE_PROFESSIONAL, BODY_JSON, 0},
     {{"POST", "/v1/professionals/{professionalId}/email-verification"}, accounts_verification_resend, ROLE_ADMIN | ROLE_PROFESSIONAL, BODY_NONE, 0},
+    {{"PUT", "/v1/professionals/{professionalId}/email"}, accounts_email_change, ROLE_ADMIN | ROLE_PROFESSIONAL, BODY_JSON, 0},
     {{"POST", "/v1/professionals/{professionalId}/approval"}, register_approval_handler, ROLE_ADMIN, BODY_JSON, 0},
     {{"POST", "/v1/professionals/{professionalId}/rejection"}, register_rejection_handler, ROLE_ADMIN, BODY_JSON, 0},
     {{"POST", "/v1/professionals/{professionalId}/deregistration"}, register_deregistration_handler, ROLE_ADMIN | ROLE_PROFESSIONAL, BODY_JSON, 0},

@@ -410,3 +410,49 @@ def test_dates_bring_reregistration_and_lapse_notices_once(pg, scratch_db, spawn
     counts = {who["email"]: len(world.rx.to(who["email"])) for who in (far, open_, unmet, met, lapsed)}
     assert counts == {far["email"]: 2, open_["email"]: 3, unmet["email"]: 4, met["email"]: 3, lapsed["email"]: 3}
     assert world.sql("select count(*) from register_notices_skipped")[0][0] == "1"
+
+
+# ------------------------------------------------------------------------- address change
+
+def test_a_new_address_is_verified_before_it_is_used(world):
+    body, made = world.apply()
+    pid = made["professionalId"]
+    world.rx.wait_for(body["email"])
+    own = world.kr.login(body["username"], body["password"])["access_token"]
+    new = f"nieuw.{uuid.uuid4().hex[:8]}@example.test"
+    r = world.c.put(f"/v1/professionals/{pid}/email", token=own, json={"email": new})
+    assert r.status_code == 202 and r.content == b"", r.text
+    link = world.rx.wait_for(new)[0]
+    assert link.subject.startswith("Bevestig uw nieuwe e-mailadres") and "oude adres" in link.text
+    prof = world.c.get(f"/v1/professionals/{pid}", token=own).json()
+    assert prof["email"] == body["email"] and prof["emailVerifiedAt"] is None  # not used before the link
+    assert world.c.post(f"/v1/email-verifications/{link.token}").status_code == 204
+    prof = world.c.get(f"/v1/professionals/{pid}", token=own).json()
+    assert prof["email"] == new and prof["emailVerifiedAt"]
+    H.assert_problem(world.c.post(f"/v1/email-verifications/{link.token}"), 410)
+    # the old address's verification link no longer verifies anything
+    first = world.rx.to(body["email"])[0].token
+    H.assert_problem(world.c.post(f"/v1/email-verifications/{first}"), 410)
+
+
+def test_address_changes_refused(world):
+    body, made = world.apply()
+    other, _ = world.apply()
+    pid = made["professionalId"]
+    own = world.kr.login(body["username"], body["password"])["access_token"]
+    other_token = world.kr.login(other["username"], other["password"])["access_token"]
+    path = f"/v1/professionals/{pid}/email"
+    H.assert_problem(world.c.put(path, token=own, json={"email": body["email"].upper()}), 409, fields=["email"])
+    taken = world.c.put(path, token=own, json={"email": other["email"]})
+    H.assert_problem(taken, 409, fields=["email"])
+    assert other["email"] not in taken.text  # says nothing of whose it is
+    H.assert_problem(world.c.put(path, token=own, json={"email": "geen adres"}), 400, fields=["email"])
+    H.assert_problem(world.c.put(path, token=own, json={}), 400, fields=["email"])
+    H.assert_problem(world.c.put(path, token=other_token, json={"email": "x@example.test"}), 404)
+    # a change whose address another professional took meanwhile is gone when its link is used
+    wanted = f"gewild.{uuid.uuid4().hex[:8]}@example.test"
+    assert world.c.put(path, token=own, json={"email": wanted}).status_code == 202
+    token = world.rx.wait_for(wanted)[0].token
+    world.apply(email=wanted)
+    H.assert_problem(world.c.post(f"/v1/email-verifications/{token}"), 410)
+    assert world.c.get(f"/v1/professionals/{pid}", token=own).json()["email"] == body["email"]

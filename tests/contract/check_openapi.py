@@ -46,6 +46,7 @@ ROUTES = [
     ("post", "/v1/password-resets", "requestPasswordReset"),
     ("put", "/v1/password-resets/{token}", "resetPassword"),
     ("post", "/v1/professionals/{professionalId}/email-verification", "sendEmailVerification"),
+    ("put", "/v1/professionals/{professionalId}/email", "changeEmailAddress"),
     ("get", "/v1/openapi.json", "getOpenApiDocument"),
     ("get", "/healthz", "getLiveness"),
     ("get", "/readyz", "getReadiness"),

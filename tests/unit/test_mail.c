@@ -80,7 +80,7 @@ int main(void) {
       mail_rendered_free(&m);
     }
   }
-  CHECK(rendered == 2 * 15); /* the templates of sql/0021 (2), 0022 (6) and 0023 (7) */
+  CHECK(rendered == 2 * 16); /* the templates of sql/0021 (2), 0022 (6), 0023 (7) and 0024 (1) */
   json_decref(all);
 
   mail_rendered dummy;

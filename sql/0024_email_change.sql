@@ -1,6 +1,7 @@
 -- Changing a professional's address (issue 10): the new address is verified before it is used.
 -- A change stores a verification for the new address (purpose 'change') and mails its link there;
--- the record keeps its current address until the link is used, which then replaces it (verified).
+-- the record keeps its current address until the link is used, which then replaces it (verified)
+-- and tells the old address.
 
 ALTER TABLE email_verifications
   ADD COLUMN purpose text NOT NULL DEFAULT 'confirm' CHECK (purpose IN ('confirm', 'change'));
@@ -56,6 +57,11 @@ CREATE OR REPLACE FUNCTION kr_email_verify(hash text) RETURNS text
       END IF;
       UPDATE email_verifications SET used_at = clock_timestamp() WHERE token_hash = hash;
       UPDATE professionals SET email = v.email, email_verified_at = clock_timestamp() WHERE id = p.id;
+      -- the old address hears of it: a change its owner did not make does not go unnoticed
+      PERFORM kr_mail_enqueue('email_changed', p.email,
+                              coalesce((SELECT a.language FROM accounts a WHERE a.professional_id = p.id
+                                        ORDER BY a.created_at LIMIT 1), 'nl'),
+                              json_build_object('givenName', p.given_name, 'newAddress', v.email), NULL);
       RETURN 'verified';
     END IF;
     IF lower(p.email) <> lower(v.email) THEN

@@ -429,6 +429,8 @@ def test_a_new_address_is_verified_before_it_is_used(world):
     assert world.c.post(f"/v1/email-verifications/{link.token}").status_code == 204
     prof = world.c.get(f"/v1/professionals/{pid}", token=own).json()
     assert prof["email"] == new and prof["emailVerifiedAt"]
+    told = world.rx.wait_for(body["email"], count=2)[1]  # the old address hears of the change
+    assert told.subject.startswith("Uw e-mailadres voor het Register Sociaal Werk is gewijzigd") and new in told.text
     H.assert_problem(world.c.post(f"/v1/email-verifications/{link.token}"), 410)
     # the old address's verification link no longer verifies anything
     first = world.rx.to(body["email"])[0].token

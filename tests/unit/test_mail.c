@@ -61,6 +61,7 @@ int main(void) {
                           "certificateNumber", "KSW-2025-000001", "validUntil", "31-12-2027", "note", "Toelichting",
                           "plannedOn", "01-02-2025", "reason", "Reden", "effectiveOn", "01-03-2025", "kvkNumber",
                           "12345678", "auditId", "2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e", "certifyingBody", "Certificering BV");
+  json_object_set_new(all, "newAddress", json_string("nieuw@example.test"));
   int rendered = 0;
   for (const embed_file *f = embed_files; f->name; f++) {
     size_t n = strlen(f->name);
@@ -80,7 +81,7 @@ int main(void) {
       mail_rendered_free(&m);
     }
   }
-  CHECK(rendered == 2 * 16); /* the templates of sql/0021 (2), 0022 (6), 0023 (7) and 0024 (1) */
+  CHECK(rendered == 2 * 17); /* the templates of sql/0021 (2), 0022 (6), 0023 (7) and 0024 (2) */
   json_decref(all);
 
   mail_rendered dummy;

@@ -34,10 +34,27 @@ static bool token_param(http_ctx *ctx, char hash[65]) {
   return true;
 }
 
+/* A new token and its hash; false when the generator failed. */
+static bool new_token(char token[64], char hash[65]) {
+  if (!rand_token(token, 64, TOKEN_BYTES)) return false;
+  hash_sha256_hex(token, strlen(token), hash);
+  return true;
+}
+
+/* The body {"email": an address}, checked; NULL after answering 400. The caller json_decrefs
+ * *body when it is set. */
+static const char *email_body(http_ctx *ctx, json_t **body) {
+  static const body_field fields[] = {{"email", FIELD_STRING, true, false, false}};
+  if (!(*body = http_body_object(ctx))) return NULL;
+  json_t *errors = field_errors_new();
+  body_check(*body, fields, 1, errors);
+  account_check_email_member(*body, "email", errors);
+  return http_reply_if_invalid(ctx, errors) ? NULL : body_string(*body, "email");
+}
+
 kr_err accounts_verification_begin(db_conn *db, const char *professional_id) {
   char token[64], hash[65];
-  if (!rand_token(token, sizeof token, TOKEN_BYTES)) return KR_INTERNAL;
-  hash_sha256_hex(token, strlen(token), hash);
+  if (!new_token(token, hash)) return KR_INTERNAL;
   /* Its commit notifies every replica's sender (kr_mail_enqueue). */
   return accounts_store_verification_start(db, professional_id, hash, token, VERIFICATION_LIFE_SECONDS);
 }
@@ -59,22 +76,15 @@ void accounts_verification_resend(http_ctx *ctx) {
 }
 
 void accounts_email_change(http_ctx *ctx) {
-  static const body_field fields[] = {{"email", FIELD_STRING, true, false, false}};
   const char *id = register_professional_param(ctx);
   if (!id || !http_rate_limit(ctx, "email-changes", 10, 3600)) return;
-  json_t *body = http_body_object(ctx);
-  if (!body) return;
-  json_t *errors = field_errors_new();
-  body_check(body, fields, 1, errors);
-  const char *email = body_string(body, "email");
-  if (email && (text_utf8_length(email) > EMAIL_MAX_CHARS || !account_email_valid(email)))
-    field_error(errors, "email", "must be an email address of at most 254 characters");
+  json_t *body = NULL;
+  const char *email = email_body(ctx, &body);
   db_conn *db = NULL;
   char token[64], hash[65];
-  if (!http_reply_if_invalid(ctx, errors) && (db = http_db(ctx))) {
+  if (email && (db = http_db(ctx))) {
     bool same = false;
-    kr_err e = rand_token(token, sizeof token, TOKEN_BYTES) ? db_begin(db) : KR_INTERNAL;
-    hash_sha256_hex(token, strlen(token), hash);
+    kr_err e = new_token(token, hash) ? db_begin(db) : KR_INTERNAL;
     if (e == KR_OK) e = accounts_store_email_change(db, id, email, hash, token, VERIFICATION_LIFE_SECONDS, &same);
     if (e == KR_OK) e = db_commit(db);
     db_rollback(db);
@@ -112,17 +122,11 @@ void accounts_email_verify(http_ctx *ctx) {
 }
 
 void accounts_reset_request(http_ctx *ctx) {
-  static const body_field fields[] = {{"email", FIELD_STRING, true, false, false}};
   if (!http_rate_limit(ctx, "password-resets", 10, 3600)) return;
-  json_t *body = http_body_object(ctx);
-  if (!body) return;
-  json_t *errors = field_errors_new();
-  body_check(body, fields, 1, errors);
-  const char *email = body_string(body, "email");
-  if (email && (text_utf8_length(email) > EMAIL_MAX_CHARS || !account_email_valid(email)))
-    field_error(errors, "email", "must be an email address of at most 254 characters");
+  json_t *body = NULL;
+  const char *email = email_body(ctx, &body);
   db_conn *db = NULL;
-  if (!http_reply_if_invalid(ctx, errors) && (db = http_db(ctx))) {
+  if (email && (db = http_db(ctx))) {
     /* The same work and the same answer whether the address is known or not: the sender thread
      * looks it up later (mail/outbox.h). */
     kr_err e = accounts_store_reset_request(db, email);

@@ -71,6 +71,12 @@ bool account_email_valid(const char *e) {
          strcspn(e, " \t\r\n<>\"(),;[]\\") == n;
 }
 
+void account_check_email_member(const json_t *obj, const char *field, json_t *errors) {
+  const char *email = json_string_value(json_object_get(obj, field));
+  if (email && (text_utf8_length(email) > EMAIL_MAX_CHARS || !account_email_valid(email)))
+    field_error(errors, field, "must be an email address of at most 254 characters");
+}
+
 bool account_language_valid(const char *language) {
   return language && (strcmp(language, "nl") == 0 || strcmp(language, "en") == 0);
 }

@@ -19,6 +19,9 @@ bool account_username_valid(const char *username);
 /* True for an address that looks deliverable: one @ with text before it, a dot in the domain,
  * no blanks, quotes or angle brackets (it goes into message headers). */
 bool account_email_valid(const char *email);
+/* Adds "must be an email address of at most 254 characters" naming `field` when the string
+ * member `field` of obj is not such an address (absent or not a string: nothing). */
+void account_check_email_member(const json_t *obj, const char *field, json_t *errors);
 /* True for "nl" or "en", the languages of the messages an account receives. */
 bool account_language_valid(const char *language);
 

@@ -56,9 +56,7 @@ static void check_values(const json_t *o, json_t *errors) {
   label_check_text(o, "name", 1, 200, errors);
   label_check_text(o, "city", 1, 100, errors);
   label_check_text(o, "address", 1, 200, errors);
-  const char *contact = json_string_value(json_object_get(o, "contactEmail"));
-  if (contact && (text_utf8_length(contact) > EMAIL_MAX_CHARS || !account_email_valid(contact)))
-    field_error(errors, "contactEmail", "must be an email address of at most 254 characters");
+  account_check_email_member(o, "contactEmail", errors);
   const char *kvk = json_string_value(json_object_get(o, "kvkNumber"));
   if (kvk && !digits(kvk, 8)) field_error(errors, "kvkNumber", "must be 8 digits");
   const char *pc = json_string_value(json_object_get(o, "postalCode"));

@@ -9,8 +9,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "accounts/handlers.h"
 #include "accounts/store.h"
 #include "api_version.h"
+#include "audit/trail.h"
 #include "auth/password.h"
 #include "auth/revocation.h"
 #include "auth/token.h"
@@ -70,7 +72,7 @@ static const db_statement *const *const statement_lists[] = {
     auth_statements,      accounts_statements,         idempotency_statements,    label_statements,
     label_audit_statements, label_certificate_statements, label_timeline_statements, municipal_statements,
     register_statements,  register_quota_statements,   revocation_statements,     voice_statements,
-    check_log_statements, label_notice_statements, NULL};
+    check_log_statements, label_notice_statements, audit_statements, credentials_statements, NULL};
 
 /* Statuses are stored when they change (label/timeline.h, register/status_store.h); rows that
  * got none (loaded behind the service's back, or from before the timelines) get theirs here, on

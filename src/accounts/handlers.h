@@ -20,6 +20,13 @@ void accounts_reset_request(http_ctx *ctx);       /* POST /v1/password-resets */
 void accounts_reset_complete(http_ctx *ctx);      /* PUT /v1/password-resets/{token} */
 void accounts_email_change(http_ctx *ctx);        /* PUT /v1/professionals/{professionalId}/email */
 
+/* Second factor and client secrets (credentials.c). */
+extern const db_statement *const credentials_statements[]; /* NULL-terminated, for the pool */
+void accounts_totp_begin(http_ctx *ctx);    /* POST /v1/accounts/me/totp (admin) */
+void accounts_totp_confirm(http_ctx *ctx);  /* POST /v1/accounts/me/totp/confirmation (admin) */
+void accounts_totp_remove(http_ctx *ctx);   /* DELETE /v1/accounts/{accountId}/totp (admin) */
+void accounts_secret_rotate(http_ctx *ctx); /* POST /v1/accounts/{accountId}/secret-rotation (admin) */
+
 /* Starts the verification of a professional's current address inside the caller's transaction
  * (an application, a record made by the office): a new token and its message. KR_CONFLICT when
  * the address is verified already; KR_NOT_FOUND. */

@@ -48,9 +48,19 @@ static void reply_tokens(http_ctx *ctx, const principal *who, const char *refres
   http_reply_json(ctx, 200, body);
 }
 
-/* Password and client-credentials grants share this: count the attempt, check the secret, then
- * the role's right to the grant. `machine` says which grant this is. */
-static void grant_with_secret(http_ctx *ctx, const char *name, const char *secret, bool machine) {
+/* A person's second factor is missing or wrong: invalid_grant naming `totp`. */
+static void second_factor_problem(http_ctx *ctx, const char *description, const char *message) {
+  json_t *errors = field_errors_new();
+  field_error(errors, "totp", message);
+  oauth_problem(ctx, KR_INVALID_GRANT, "invalid_grant", description, errors);
+}
+
+/* Password and client-credentials grants share this: count the attempt, check the secret (a
+ * machine client's previous one too while its rotation's overlap lasts), the role's right to
+ * the grant, then, in the transaction that issues the tokens, the second factor of an account
+ * that has one. `machine` says which grant this is; totp may be NULL. */
+static void grant_with_secret(http_ctx *ctx, const char *name, const char *secret, bool machine,
+                              const char *totp) {
   const config *cfg = ctx->services->cfg;
   db_conn *db = http_db(ctx);
   if (!db) return;
@@ -82,6 +92,8 @@ static void grant_with_secret(http_ctx *ctx, const char *name, const char *secre
   }
   /* Verify even for an unknown name (against a dummy hash): same time, same answer. */
   bool valid = password_verify(found ? account.password_hash : NULL, secret);
+  if (!valid && found && machine && account.previous_hash[0])
+    valid = password_verify(account.previous_hash, secret);
   if (!valid) {
     if (machine && http_header(ctx, "Authorization"))
       http_set_header(ctx, "WWW-Authenticate", "Basic realm=\"kwaliteitsregister\"");
@@ -101,8 +113,16 @@ static void grant_with_secret(http_ctx *ctx, const char *name, const char *secre
                   NULL);
     return;
   }
-  /* The attempt above is committed on its own (a failed sign-in must count); what a successful
-   * one writes is one transaction. */
+  bool second_factor = !machine && account.totp_enabled;
+  if (second_factor && (!totp || !*totp)) {
+    second_factor_problem(ctx,
+                          "This account signs in with a second factor: send totp, the code of its "
+                          "authenticator app or one of its recovery codes.",
+                          "is required for this account");
+    return;
+  }
+  /* The attempt above is committed on its own (a failed sign-in must count, a wrong second
+   * factor too); what a successful one writes is one transaction. */
   char refresh[REFRESH_TOKEN_SIZE];
   bool usable = false;
   long issued_at = 0;
@@ -117,7 +137,19 @@ static void grant_with_secret(http_ctx *ctx, const char *name, const char *secre
   e = db_begin(db);
   /* The account's row is read again under a share lock: a deactivation running now either
    * commits first (and this sign-in is refused) or waits for this one (and cuts its token). */
-  if (e == KR_OK) e = auth_store_account_usable(db, account.who.account_id, &usable);
+  second_factor_outcome factor = SECOND_FACTOR_OK;
+  if (e == KR_OK && second_factor) {
+    e = auth_store_second_factor(db, account.who.account_id, totp, (long)time(NULL), &factor);
+    usable = factor != SECOND_FACTOR_DEACTIVATED;
+  } else if (e == KR_OK) {
+    e = auth_store_account_usable(db, account.who.account_id, &usable);
+  }
+  if (e == KR_OK && usable && factor == SECOND_FACTOR_WRONG) {
+    db_rollback(db);
+    second_factor_problem(ctx, "The second factor is not valid: a code works once, a recovery code too.",
+                          "is not a current, unused code or an unused recovery code");
+    return;
+  }
   if (e == KR_OK && !usable) {
     db_rollback(db);
     if (machine)
@@ -171,6 +203,7 @@ static const body_field token_fields[] = {
     {"client_secret", FIELD_STRING, false, false, false},
     {"refresh_token", FIELD_STRING, false, false, false},
     {"scope", FIELD_STRING, false, false, false},
+    {"totp", FIELD_STRING, false, false, false},
 };
 
 /* Adds "is required" for each named member that is missing or empty. */
@@ -228,6 +261,7 @@ void auth_token_create(http_ctx *ctx) {
   body_check_length(body, "client_secret", 128, errors);
   body_check_length(body, "refresh_token", 512, errors);
   body_check_length(body, "scope", 1000, errors);
+  body_check_length(body, "totp", 32, errors);
   const char *grant = body_string(body, "grant_type");
   enum { PASSWORD, CLIENT, REFRESH, UNKNOWN } kind = UNKNOWN;
   if (!grant) {
@@ -254,10 +288,11 @@ void auth_token_create(http_ctx *ctx) {
   } else {
     json_decref(errors);
     if (kind == PASSWORD)
-      grant_with_secret(ctx, body_string(body, "username"), body_string(body, "password"), false);
+      grant_with_secret(ctx, body_string(body, "username"), body_string(body, "password"), false,
+                        body_string(body, "totp"));
     else if (kind == CLIENT)
       grant_with_secret(ctx, body_string(body, "client_id"), body_string(body, "client_secret"),
-                        true);
+                        true, NULL);
     else
       grant_refresh(ctx, body_string(body, "refresh_token"));
   }

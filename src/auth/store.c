@@ -4,18 +4,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth/totp.h"
 #include "core/rand.h"
 
 static const db_statement find_by_username = {
     "auth_find_by_username",
     "SELECT id, role, coalesce(professional_id::text, organisation_id::text,"
-    " certifying_body_id::text, municipality_code, ''), password_hash, deactivated_at IS NOT NULL"
+    " certifying_body_id::text, municipality_code, ''), password_hash, deactivated_at IS NOT NULL,"
+    " totp_secret IS NOT NULL,"
+    " CASE WHEN previous_secret_valid_until > now() THEN previous_password_hash ELSE '' END"
     " FROM accounts WHERE lower(username) = lower($1)"};
 
 static const db_statement find_by_id = {
     "auth_find_by_id",
     "SELECT id, role, coalesce(professional_id::text, organisation_id::text,"
-    " certifying_body_id::text, municipality_code, ''), password_hash, deactivated_at IS NOT NULL"
+    " certifying_body_id::text, municipality_code, ''), password_hash, deactivated_at IS NOT NULL,"
+    " totp_secret IS NOT NULL,"
+    " CASE WHEN previous_secret_valid_until > now() THEN previous_password_hash ELSE '' END"
     " FROM accounts WHERE id = $1"};
 
 /* One statement counts the attempt twice: for the (username, address) pair and for the address.
@@ -58,6 +63,19 @@ static const db_statement refresh_lock = {
 static const db_statement account_usable = {
     "auth_account_usable", "SELECT deactivated_at IS NULL FROM accounts WHERE id = $1 FOR SHARE"};
 
+/* The second factor is checked under the account's row lock, so that a code is spent once even
+ * when two sign-ins race with it. */
+static const db_statement second_factor_lock = {
+    "auth_second_factor_lock",
+    "SELECT deactivated_at IS NULL, encode(totp_secret, 'hex'), totp_last_step FROM accounts"
+    " WHERE id = $1 FOR UPDATE"};
+static const db_statement totp_spend_step = {
+    "auth_totp_spend_step", "UPDATE accounts SET totp_last_step = $2 WHERE id = $1"};
+static const db_statement recovery_spend = {
+    "auth_recovery_spend",
+    "UPDATE totp_recovery_codes SET used_at = now()"
+    " WHERE account_id = $1 AND code_hash = $2 AND used_at IS NULL"};
+
 static const db_statement refresh_spend = {
     "auth_refresh_spend", "UPDATE refresh_tokens SET spent_at = now() WHERE token_hash = $1"};
 
@@ -73,7 +91,8 @@ static const db_statement revoke_account = {
 
 const db_statement *const auth_statements[] = {
     &find_by_username, &find_by_id,    &count_attempt,  &clear_attempts, &refresh_insert,
-    &refresh_lock,     &refresh_spend, &revoke_family,  &revoke_account, &account_usable, NULL};
+    &refresh_lock,     &refresh_spend, &revoke_family,  &revoke_account, &account_usable,
+    &second_factor_lock, &totp_spend_step, &recovery_spend, NULL};
 
 kr_err auth_store_account_usable(db_conn *db, const char *account_id, bool *usable) {
   PGresult *r = db_exec(db, &account_usable, 1, (const char *[]){account_id});
@@ -111,6 +130,8 @@ static kr_err find_account(db_conn *db, const db_statement *s, const char *key,
     fill_principal(r, 0, 0, &out->who);
     snprintf(out->password_hash, sizeof out->password_hash, "%s", PQgetvalue(r, 0, 3));
     out->deactivated = PQgetvalue(r, 0, 4)[0] == 't';
+    out->totp_enabled = PQgetvalue(r, 0, 5)[0] == 't';
+    snprintf(out->previous_hash, sizeof out->previous_hash, "%s", PQgetvalue(r, 0, 6));
   }
   PQclear(r);
   return e;
@@ -204,4 +225,41 @@ kr_err auth_store_refresh_revoke(db_conn *db, const char *token) {
 
 kr_err auth_store_revoke_account(db_conn *db, const char *account_id) {
   return run(db, &revoke_account, 1, (const char *[]){account_id}, NULL);
+}
+
+kr_err auth_store_second_factor(db_conn *db, const char *account_id, const char *given, long now,
+                                second_factor_outcome *outcome) {
+  *outcome = SECOND_FACTOR_WRONG;
+  PGresult *r;
+  kr_err e = run(db, &second_factor_lock, 1, (const char *[]){account_id}, &r);
+  if (e != KR_OK) return e;
+  if (PQntuples(r) != 1 || PQgetvalue(r, 0, 0)[0] != 't') {
+    *outcome = SECOND_FACTOR_DEACTIVATED;
+    PQclear(r);
+    return KR_OK;
+  }
+  uint8_t key[TOTP_SECRET_BYTES];
+  bool has_key = totp_secret_from_hex(PQgetvalue(r, 0, 1), key);
+  uint64_t last_step = strtoull(PQgetvalue(r, 0, 2), NULL, 10);
+  PQclear(r);
+  uint32_t code;
+  char recovery[TOTP_RECOVERY_CHARS + 1];
+  if (has_key && totp_parse_code(given, &code)) {
+    uint64_t step = totp_match(key, now, last_step, code);
+    if (step) {
+      char step_text[24];
+      snprintf(step_text, sizeof step_text, "%llu", (unsigned long long)step);
+      e = db_run(db, &totp_spend_step, 2, (const char *[]){account_id, step_text});
+      if (e == KR_OK) *outcome = SECOND_FACTOR_OK;
+    }
+  } else if (has_key && totp_recovery_normalize(given, recovery)) {
+    char hash[65];
+    hash_sha256_hex(recovery, strlen(recovery), hash);
+    PGresult *spent = db_exec(db, &recovery_spend, 2, (const char *[]){account_id, hash});
+    e = db_result_error(db, spent);
+    if (e == KR_OK && strcmp(PQcmdTuples(spent), "1") == 0) *outcome = SECOND_FACTOR_OK;
+    PQclear(spent);
+  }
+  explicit_bzero(key, sizeof key);
+  return e;
 }

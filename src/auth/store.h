@@ -18,6 +18,9 @@ typedef struct {
   principal who;
   char password_hash[PASSWORD_HASH_MAX];
   bool deactivated; /* shut by the label office: no sign-in */
+  bool totp_enabled; /* a password sign-in needs a second factor too */
+  /* A machine client's previous secret while its rotation's overlap lasts; "" otherwise. */
+  char previous_hash[PASSWORD_HASH_MAX];
 } auth_account;
 
 /* Looks an account up by username (case-insensitively). *found is false when there is none. */
@@ -29,6 +32,17 @@ kr_err auth_store_find_by_id(db_conn *db, const char *account_id, auth_account *
 /* Inside a transaction: whether the account may still sign in (not deactivated), read under a
  * share lock on its row, so that a deactivation and a sign-in of the same account serialise. */
 kr_err auth_store_account_usable(db_conn *db, const char *account_id, bool *usable);
+
+typedef enum {
+  SECOND_FACTOR_OK,          /* the code or recovery code was right, and is spent now */
+  SECOND_FACTOR_WRONG,       /* not a current unused code, nor an unused recovery code */
+  SECOND_FACTOR_DEACTIVATED, /* the account was shut meanwhile */
+} second_factor_outcome;
+
+/* Inside a transaction, instead of auth_store_account_usable for an account with TOTP: locks the
+ * account's row, checks `given` (a 6-digit code or a recovery code) and spends it. */
+kr_err auth_store_second_factor(db_conn *db, const char *account_id, const char *given, long now,
+                                second_factor_outcome *outcome);
 
 /* Sign-in attempts counted inside a window: for a (username, address) pair and for the address
  * alone, each with the seconds until its window ends. */

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "api_version.h"
+#include "audit/trail.h"
 #include "auth/revocation.h"
 #include "auth/token.h"
 #include "core/log.h"
@@ -310,6 +311,7 @@ static double seconds_since(const struct timespec *start) {
 void http_edge_finish(http_exchange *x) {
   http_ctx *ctx = &x->ctx;
   if (ctx->status == 0) run_handler(x);
+  audit_after_request(ctx, services->pool);
   if (ctx->db) db_release(services->pool, ctx->db);
   ctx->db = NULL;
   double seconds = seconds_since(&x->start);

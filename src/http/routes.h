@@ -32,6 +32,11 @@ typedef struct http_route {
 #define ROUTE_CORS_ANY 1u
 /* Public, but a token, when sent, must be valid and signs the caller in (the full view). */
 #define ROUTE_AUTH_OPTIONAL 2u
+/* A GET that reads personal data: each answer is written to the audit trail (audit/trail.h). */
+#define ROUTE_AUDIT_READ 4u
+/* A POST that only reads, and reads nothing personal (the bulk certification check): kept out
+ * of the audit trail, which every other write is in. */
+#define ROUTE_NOT_AUDITED 8u
 
 extern const http_route http_routes[];
 extern const size_t http_route_count;

@@ -47,6 +47,12 @@ ROUTES = [
     ("put", "/v1/password-resets/{token}", "resetPassword"),
     ("post", "/v1/professionals/{professionalId}/email-verification", "sendEmailVerification"),
     ("put", "/v1/professionals/{professionalId}/email", "changeEmailAddress"),
+    # issue 10: second factor, client secret rotation, the audit trail
+    ("post", "/v1/accounts/me/totp", "beginTotpEnrolment"),
+    ("post", "/v1/accounts/me/totp/confirmation", "confirmTotpEnrolment"),
+    ("delete", "/v1/accounts/{accountId}/totp", "removeTotp"),
+    ("post", "/v1/accounts/{accountId}/secret-rotation", "rotateClientSecret"),
+    ("get", "/v1/audit-trail", "listAuditTrail"),
     ("get", "/v1/openapi.json", "getOpenApiDocument"),
     ("get", "/healthz", "getLiveness"),
     ("get", "/readyz", "getReadiness"),

@@ -9,6 +9,7 @@
 const Fastify = require('fastify');
 const pg = require('pg');
 const { createVerifier } = require('fast-jwt');
+const { randomUUID } = require('crypto');
 
 // Dates stay 'YYYY-MM-DD' text (never a JS Date in local time); numerics stay text.
 pg.types.setTypeParser(1082, (v) => v);
@@ -539,6 +540,10 @@ async function putOutcome(req, reply) {
       [a.id, body.scores.map((s) => s.normCode), body.scores.map((s) => s.score), body.scores.map((s) => s.finding)]);
     await client.query("UPDATE audits SET status = 'outcome_submitted' WHERE id = $1", [a.id]);
     await client.query('COMMIT');
+    // the audit trail's row, as the service appends it after every write (sql/0025, 0028)
+    await client.query('SELECT kr_audit_append($1, $2, $3, $4, $5, $6, $7)',
+      [caller.account, caller.role, 'PUT', '/v1/audits/{auditId}/outcome', [a.id], 200,
+        req.headers['x-request-id'] || randomUUID()]);
     return json(reply, 200, {
       auditId: a.id, auditedOn: audited, auditors: body.auditors, advice: body.advice, reportReference: body.reportReference,
       learningReport: learning,

@@ -13,8 +13,7 @@
 
 static const db_statement append_row = {
     "audit_append",
-    "INSERT INTO audit_trail (account_id, role, method, route, object_ids, status, request_id)"
-    " VALUES ($1::uuid, $2, $3, $4, $5::text[], $6::smallint, $7)"};
+    "SELECT kr_audit_append($1::uuid, $2, $3, $4, $5::text[], $6::smallint, $7)"};
 
 /* Pages newest first. The time range and the cursor are written as ranges of the sort key, with
  * open ends filled in, so that each statement walks one index backwards; one statement a
@@ -103,6 +102,7 @@ void audit_after_request(http_ctx *ctx, db_pool *pool) {
   kr_err e = KR_UNAVAILABLE;
   if (ctx->db && built) {
     db_rollback(ctx->db); /* a handler that answered from inside a failed transaction */
+    /* a transaction of its own (sql/0028): the handler's has ended */
     e = db_run(ctx->db, &append_row, 7, values);
   }
   text_buf_free(&objects);

@@ -8,9 +8,14 @@
  * kept only when they succeeded; a signed-in caller's refusals are kept too (someone tried).
  * Never a password, a token or a body: a {token} path segment is left out.
  *
- * The row is written after the handler's own transaction: a write stands even when its row
- * could not be written (logged as an error), but a read of personal data whose row could not be
- * written is answered 503 instead, so that nothing is read without a trace. */
+ * The row is written after the handler's own transaction, in one of its own that does not wait
+ * for the WAL flush (sql/0028): a write stands even when its row could not be written (logged as
+ * an error), but a read of personal data whose row could not be written is answered 503
+ * instead, so that nothing is read without a trace.
+ *
+ * Personal data read (ROUTE_AUDIT_READ, issue 10's list): a professional's record (one or the
+ * admin's list), diploma, evidence, history and export; the certification check log; the trail
+ * itself. */
 #ifndef KR_AUDIT_TRAIL_H
 #define KR_AUDIT_TRAIL_H
 

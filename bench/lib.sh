@@ -20,6 +20,7 @@ bench_setup() {
   export DATABASE_URL=$KR_PG_URL
   export JWT_SECRET=bench-secret-bench-secret-bench-secret-0123
   export BOOTSTRAP_ADMIN_USERNAME=admin BOOTSTRAP_ADMIN_PASSWORD=bench-admin-password
+  export ADMIN_SECOND_FACTOR=optional # the benchmarks' admin loads data with a password alone
   export LOG_LEVEL=warning HTTP_THREADS=$threads DB_POOL_SIZE=8
   port=$(free_port)
   export PORT=$port

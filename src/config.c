@@ -201,7 +201,12 @@ bool config_load(config *cfg, config_source get, bool need_server, char *err, si
   read_int(&p, get, "MAIL_RETRY_BASE_SECONDS", 60, 1, 86400, &cfg->mail_retry_base);
   read_int(&p, get, "MAIL_MAX_ATTEMPTS", 10, 1, 100, &cfg->mail_max_attempts);
   read_int(&p, get, "NOTICE_INTERVAL_SECONDS", 3600, 1, 86400, &cfg->notice_interval);
+  read_int(&p, get, "RETENTION_INTERVAL_SECONDS", 3600, 1, 86400, &cfg->retention_interval);
   read_text(&p, get, "LABEL_OFFICE_EMAIL", "", cfg->label_office_email, sizeof cfg->label_office_email);
+  const char *second_factor = value_or(get, "ADMIN_SECOND_FACTOR", "required");
+  cfg->admin_second_factor_required = strcmp(second_factor, "optional") != 0;
+  if (strcmp(second_factor, "required") != 0 && strcmp(second_factor, "optional") != 0)
+    problem(&p, "ADMIN_SECOND_FACTOR must be required or optional (got \"%s\")", second_factor);
   char office[256];
   if (cfg->label_office_email[0] &&
       (!config_mail_address(cfg->label_office_email, office, sizeof office) || strcmp(office, cfg->label_office_email) != 0))

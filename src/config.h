@@ -67,7 +67,11 @@ typedef struct {
   int mail_retry_base;            /* seconds */
   int mail_max_attempts;
   int notice_interval;            /* seconds between looks for the notices that dates made due */
+  int retention_interval;         /* seconds between runs of the retention rules (register/privacy.h) */
   char label_office_email[256];   /* where outcomes submitted are announced; "" = nowhere */
+  /* ADMIN_SECOND_FACTOR=required (the default): an admin token without TOTP reaches only the
+   * enrolment routes; optional: a second factor is needed once an admin enrolled one. */
+  bool admin_second_factor_required;
 } config;
 
 /* Where settings come from: getenv in the service, a table in unit tests. */

@@ -33,6 +33,7 @@
 #include "mail/outbox.h"
 #include "label/notices.h"
 #include "register/notices.h"
+#include "register/privacy.h"
 #include "municipal/check_log.h"
 #include "register/quota.h"
 #include "register/status_store.h"
@@ -72,7 +73,8 @@ static const db_statement *const *const statement_lists[] = {
     auth_statements,      accounts_statements,         idempotency_statements,    label_statements,
     label_audit_statements, label_certificate_statements, label_timeline_statements, municipal_statements,
     register_statements,  register_quota_statements,   revocation_statements,     voice_statements,
-    check_log_statements, label_notice_statements, audit_statements, credentials_statements, NULL};
+    check_log_statements, label_notice_statements, audit_statements, credentials_statements,
+    register_privacy_statements, NULL};
 
 /* Statuses are stored when they change (label/timeline.h, register/status_store.h); rows that
  * got none (loaded behind the service's back, or from before the timelines) get theirs here, on
@@ -190,7 +192,7 @@ static int serve(void) {
   int rc = 1;
   http_server *server = NULL;
   http_services services = {&cfg, pool};
-  worker *expiry = NULL, *deliveries = NULL, *notices = NULL, *label_notices = NULL;
+  worker *expiry = NULL, *deliveries = NULL, *notices = NULL, *label_notices = NULL, *retention = NULL;
   db_listener *delivery_wakeups = NULL;
   if (!municipal_keys_load(&cfg, err, sizeof err)) {
     fprintf(stderr, "kwaliteitsregister: %s\n", err);
@@ -213,6 +215,7 @@ static int serve(void) {
     deliveries = worker_start("webhooks", cfg.webhook_poll_ms, municipal_delivery_task, &services);
     notices = worker_start("notices", cfg.notice_interval * 1000, register_notices_task, &services);
     label_notices = worker_start("label-notices", cfg.notice_interval * 1000, label_notices_task, &services);
+    retention = worker_start("retention", cfg.retention_interval * 1000, register_retention_task, &services);
     /* A new delivery wakes the sender at once; the poll remains as the fallback. */
     delivery_wakeups = db_listen_start(cfg.database_url, "kr_webhook_deliveries", wake_worker, deliveries);
   }
@@ -237,6 +240,7 @@ static int serve(void) {
     worker_stop(deliveries);
     worker_stop(notices);
     worker_stop(label_notices);
+    worker_stop(retention);
     log_msg(LOG_INFO, "stopped");
     rc = 0;
   }

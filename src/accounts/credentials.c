@@ -103,7 +103,7 @@ void accounts_totp_confirm(http_ctx *ctx) {
   body_check(body, confirmation_fields, 1, errors);
   const char *text = body_string(body, "code");
   uint32_t code = 0;
-  if (text && !totp_parse_code(text, &code)) field_error(errors, "code", "must be the app's 6 digits");
+  if (text && !totp_parse_code(text, &code)) field_error(errors, "code", "must be the app's code of six digits");
   json_decref(body);
   if (http_reply_if_invalid(ctx, errors)) return;
 

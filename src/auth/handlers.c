@@ -161,13 +161,15 @@ static void grant_with_secret(http_ctx *ctx, const char *name, const char *secre
   issued_at = (long)time(NULL);
   if (e == KR_OK) e = auth_store_clear_attempts(db, name, ctx->client_ip);
   if (e == KR_OK && !machine)
-    e = auth_store_refresh_issue(db, account.who.account_id, cfg->refresh_token_ttl, refresh);
+    e = auth_store_refresh_issue(db, account.who.account_id, cfg->refresh_token_ttl, second_factor,
+                                 refresh);
   if (e == KR_OK) e = db_commit(db);
   if (e != KR_OK) {
     db_rollback(db);
     oauth_store_failure(ctx, e);
     return;
   }
+  account.who.second_factor = second_factor;
   reply_tokens(ctx, &account.who, machine ? NULL : refresh, issued_at);
 }
 

@@ -30,6 +30,7 @@ typedef struct {
   role role;
   char link[37]; /* the role's link value (a UUID, or a CBS municipality code); "" for admin */
   long issued_at; /* the access token's iat (Unix seconds); 0 when not from a token */
+  bool second_factor; /* the sign-in behind the token used TOTP (the token's amr has "otp") */
 } principal;
 
 #endif

@@ -48,15 +48,15 @@ static const db_statement clear_attempts = {
 
 static const db_statement refresh_insert = {
     "auth_refresh_insert",
-    "INSERT INTO refresh_tokens (account_id, family_id, token_hash, expires_at)"
-    " VALUES ($1, coalesce($2::uuid, gen_random_uuid()), $3, now() + make_interval(secs => $4))"};
+    "INSERT INTO refresh_tokens (account_id, family_id, token_hash, expires_at, second_factor)"
+    " VALUES ($1, coalesce($2::uuid, gen_random_uuid()), $3, now() + make_interval(secs => $4), $5)"};
 
 static const db_statement refresh_lock = {
     "auth_refresh_lock",
     "SELECT r.family_id, r.spent_at IS NOT NULL,"
     " r.revoked_at IS NOT NULL OR r.expires_at <= now() OR a.deactivated_at IS NOT NULL,"
     " a.id, a.role, coalesce(a.professional_id::text, a.organisation_id::text,"
-    " a.certifying_body_id::text, a.municipality_code, '')"
+    " a.certifying_body_id::text, a.municipality_code, ''), r.second_factor"
     " FROM refresh_tokens r JOIN accounts a ON a.id = r.account_id"
     " WHERE r.token_hash = $1 FOR UPDATE OF r FOR SHARE OF a"}; /* a deactivation and a rotation serialise */
 
@@ -169,17 +169,18 @@ kr_err auth_store_clear_attempts(db_conn *db, const char *username, const char *
 }
 
 static kr_err insert_refresh(db_conn *db, const char *account_id, const char *family,
-                             int ttl_seconds, char token[REFRESH_TOKEN_SIZE]) {
+                             int ttl_seconds, bool second_factor, char token[REFRESH_TOKEN_SIZE]) {
   char hash[65], ttl[16];
   if (!rand_token(token, REFRESH_TOKEN_SIZE, 32)) return KR_INTERNAL;
   hash_sha256_hex(token, strlen(token), hash);
   snprintf(ttl, sizeof ttl, "%d", ttl_seconds);
-  return run(db, &refresh_insert, 4, (const char *[]){account_id, family, hash, ttl}, NULL);
+  return run(db, &refresh_insert, 5,
+             (const char *[]){account_id, family, hash, ttl, second_factor ? "true" : "false"}, NULL);
 }
 
 kr_err auth_store_refresh_issue(db_conn *db, const char *account_id, int ttl_seconds,
-                                char token[REFRESH_TOKEN_SIZE]) {
-  return insert_refresh(db, account_id, NULL, ttl_seconds, token);
+                                bool second_factor, char token[REFRESH_TOKEN_SIZE]) {
+  return insert_refresh(db, account_id, NULL, ttl_seconds, second_factor, token);
 }
 
 kr_err auth_store_refresh_rotate(db_conn *db, const char *token, int ttl_seconds,
@@ -201,10 +202,12 @@ kr_err auth_store_refresh_rotate(db_conn *db, const char *token, int ttl_seconds
       if (e == KR_OK) *outcome = REFRESH_REUSED;
     } else if (!dead) {
       fill_principal(r, 0, 3, who);
+      who->second_factor = PQgetvalue(r, 0, 6)[0] == 't';
       char family[37];
       snprintf(family, sizeof family, "%s", PQgetvalue(r, 0, 0));
       e = run(db, &refresh_spend, 1, (const char *[]){hash}, NULL);
-      if (e == KR_OK) e = insert_refresh(db, who->account_id, family, ttl_seconds, new_token);
+      if (e == KR_OK)
+        e = insert_refresh(db, who->account_id, family, ttl_seconds, who->second_factor, new_token);
       if (e == KR_OK) *outcome = REFRESH_ROTATED;
     }
   }

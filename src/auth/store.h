@@ -59,9 +59,10 @@ kr_err auth_store_count_attempt(db_conn *db, const char *username, const char *c
 /* After a successful sign-in: forgets the pair's attempts and gives the address this one back. */
 kr_err auth_store_clear_attempts(db_conn *db, const char *username, const char *client);
 
-/* Issues a refresh token for account_id in a new family, valid for ttl_seconds. */
+/* Issues a refresh token for account_id in a new family, valid for ttl_seconds; second_factor
+ * says whether the sign-in used TOTP (its refreshed access tokens say so too). */
 kr_err auth_store_refresh_issue(db_conn *db, const char *account_id, int ttl_seconds,
-                                char token[REFRESH_TOKEN_SIZE]);
+                                bool second_factor, char token[REFRESH_TOKEN_SIZE]);
 
 typedef enum {
   REFRESH_ROTATED, /* *who and new_token are filled */

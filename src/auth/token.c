@@ -29,6 +29,11 @@ char *token_issue(const token_keys *keys, const principal *p, long now) {
   failed |= jwt_add_grant_int(jwt, "nbf", now);
   failed |= jwt_add_grant_int(jwt, "exp", now + keys->ttl_seconds);
   if (link_field) failed |= jwt_add_grant(jwt, link_field, p->link);
+  /* RFC 8176 authentication methods, for people: a password, and a one-time code when the
+   * sign-in used the second factor. */
+  if (!(p->role & ROLE_MACHINES))
+    failed |= jwt_add_grants_json(jwt, p->second_factor ? "{\"amr\":[\"pwd\",\"otp\"]}"
+                                                         : "{\"amr\":[\"pwd\"]}");
   char *encoded = failed ? NULL : jwt_encode_str(jwt);
   jwt_free(jwt);
   return encoded;
@@ -131,6 +136,9 @@ static kr_err verify_with_libjwt(const token_keys *keys, const char *text, long 
     out->role = r;
     strcpy(out->link, link);
     out->issued_at = iat;
+    char *amr = jwt_get_grants_json(jwt, "amr");
+    out->second_factor = amr && strstr(amr, "\"otp\"") != NULL;
+    free(amr);
     *exp_out = exp;
     *nbf_out = nbf;
     *why = NULL;

@@ -26,7 +26,8 @@ token_keys token_keys_from(const config *cfg);
 /* Seconds of clock skew tolerated on exp and nbf. */
 #define TOKEN_LEEWAY_SECONDS 30
 
-/* A signed access token for p, valid from now for keys->ttl_seconds; NULL on failure.
+/* A signed access token for p, valid from now for keys->ttl_seconds, with RFC 8176's amr for
+ * people (["pwd"], or ["pwd","otp"] when p->second_factor); NULL on failure.
  * The caller frees it with free(). */
 char *token_issue(const token_keys *keys, const principal *p, long now);
 

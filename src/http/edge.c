@@ -135,6 +135,14 @@ static bool authenticate(http_ctx *ctx, const http_route *route) {
     http_reply_problem(ctx, KR_FORBIDDEN, "Your role may not use this operation.", NULL, NULL);
     return false;
   }
+  if (ctx->caller.role == ROLE_ADMIN && !ctx->caller.second_factor &&
+      services->cfg->admin_second_factor_required && !(route->flags & ROUTE_ENROLMENT)) {
+    http_reply_problem(ctx, KR_FORBIDDEN,
+                       "Admin accounts work with a second factor: enrol one (POST /v1/accounts/me/totp, "
+                       "then its confirmation) and sign in again with totp.",
+                       NULL, NULL);
+    return false;
+  }
   return true;
 }
 

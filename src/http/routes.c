@@ -6,6 +6,7 @@
 #include "label/handlers.h"
 #include "municipal/handlers.h"
 #include "register/handlers.h"
+#include "register/privacy.h"
 #include "ops/handlers.h"
 #include "voice/handlers.h"
 
@@ -16,10 +17,10 @@ const http_route http_routes[] = {
     {{"POST", "/v1/auth/revocation"}, auth_token_revoke, PUBLIC, BODY_JSON_OR_FORM, 0},
     {{"GET", "/v1/accounts"}, accounts_list, ROLE_ADMIN, BODY_NONE, 0},
     {{"POST", "/v1/accounts"}, accounts_create, ROLE_ADMIN, BODY_JSON, 0},
-    {{"GET", "/v1/accounts/me"}, accounts_get_me, ROLE_ANY, BODY_NONE, 0},
-    {{"PUT", "/v1/accounts/me/password"}, accounts_change_password, ROLE_ANY, BODY_JSON, 0},
-    {{"POST", "/v1/accounts/me/totp"}, accounts_totp_begin, ROLE_ADMIN, BODY_NONE, 0},
-    {{"POST", "/v1/accounts/me/totp/confirmation"}, accounts_totp_confirm, ROLE_ADMIN, BODY_JSON, 0},
+    {{"GET", "/v1/accounts/me"}, accounts_get_me, ROLE_ANY, BODY_NONE, ROUTE_ENROLMENT},
+    {{"PUT", "/v1/accounts/me/password"}, accounts_change_password, ROLE_ANY, BODY_JSON, ROUTE_ENROLMENT},
+    {{"POST", "/v1/accounts/me/totp"}, accounts_totp_begin, ROLE_ADMIN, BODY_NONE, ROUTE_ENROLMENT},
+    {{"POST", "/v1/accounts/me/totp/confirmation"}, accounts_totp_confirm, ROLE_ADMIN, BODY_JSON, ROUTE_ENROLMENT},
     {{"GET", "/v1/accounts/{accountId}"}, accounts_get, ROLE_ADMIN, BODY_NONE, 0},
     {{"POST", "/v1/accounts/{accountId}/deactivation"}, accounts_deactivate, ROLE_ADMIN, BODY_JSON, 0},
     {{"POST", "/v1/accounts/{accountId}/reactivation"}, accounts_reactivate, ROLE_ADMIN, BODY_NONE, 0},
@@ -96,6 +97,7 @@ const http_route http_routes[] = {
     {{"POST", "/v1/professionals/{professionalId}/approval"}, register_approval_handler, ROLE_ADMIN, BODY_JSON, 0},
     {{"POST", "/v1/professionals/{professionalId}/rejection"}, register_rejection_handler, ROLE_ADMIN, BODY_JSON, 0},
     {{"POST", "/v1/professionals/{professionalId}/deregistration"}, register_deregistration_handler, ROLE_ADMIN | ROLE_PROFESSIONAL, BODY_JSON, 0},
+    {{"POST", "/v1/professionals/{professionalId}/erasure"}, register_erasure_handler, ROLE_ADMIN, BODY_JSON, 0},
     {{"GET", "/v1/professionals/{professionalId}/history"}, register_history_handler, ROLE_ADMIN | ROLE_PROFESSIONAL, BODY_NONE, ROUTE_AUDIT_READ},
     {{"GET", "/v1/professionals/{professionalId}/export"}, register_export_handler, ROLE_ADMIN | ROLE_PROFESSIONAL, BODY_NONE, ROUTE_AUDIT_READ},
     {{"POST", "/v1/professionals/{professionalId}/measures"}, register_measure_create_handler, ROLE_ADMIN, BODY_JSON, 0},

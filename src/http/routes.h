@@ -37,6 +37,9 @@ typedef struct http_route {
 /* A POST that only reads, and reads nothing personal (the bulk certification check): kept out
  * of the audit trail, which every other write is in. */
 #define ROUTE_NOT_AUDITED 8u
+/* Open to an admin whose token lacks the second factor while ADMIN_SECOND_FACTOR=required: what
+ * it takes to enrol one (the own account, its password, the enrolment). */
+#define ROUTE_ENROLMENT 16u
 
 extern const http_route http_routes[];
 extern const size_t http_route_count;

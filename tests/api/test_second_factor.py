@@ -190,3 +190,32 @@ def test_rotation_refusals(client, kr, admin_token):
     assert_problem(client.post(rotation(str(uuid.uuid4())), token=admin_token, json={}), 404)
     machine = kr.make_account("municipality")
     assert_problem(client.post(rotation(machine["account"]["id"]), token=kr.token_for(machine), json={}), 403)
+
+
+# ------------------------------------------------------------------ ADMIN_SECOND_FACTOR=required
+
+
+def test_required_second_factor_leaves_only_enrolment_open(kr, spawn_server):
+    _, strict = spawn_server({"ADMIN_SECOND_FACTOR": "required"})
+    acct = kr.make_account("admin")
+    tokens = sign_in(kr, acct).json()  # the password alone still signs in ...
+    token = tokens["access_token"]
+    r = strict.get("/v1/accounts", token=token)  # ... but reaches nothing else than enrolment
+    assert_problem(r, 403)
+    assert "second factor" in r.json()["detail"]
+    assert strict.get("/v1/accounts/me", token=token).status_code == 200
+    secret = strict.post(ME_TOTP, token=token).json()["secret"]
+    step = step_now()
+    r = strict.post(CONFIRM, token=token, json={"code": code_at(secret, step)})
+    assert r.status_code == 200, r.content[:300]
+    assert_problem(strict.get("/v1/accounts", token=token), 403)  # the old token stays limited
+    full = sign_in(kr, acct, code_at(secret, step + 1)).json()
+    assert strict.get("/v1/accounts", token=full["access_token"]).status_code == 200
+    # a refreshed token keeps the second factor of the sign-in that began its family
+    refreshed = kr.token_request({"grant_type": "refresh_token", "refresh_token": full["refresh_token"]}).json()
+    assert strict.get("/v1/accounts", token=refreshed["access_token"]).status_code == 200
+    old = kr.token_request({"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]}).json()
+    assert_problem(strict.get("/v1/accounts", token=old["access_token"]), 403)
+    # other roles are not concerned
+    person = kr.make_account("organisation")
+    assert strict.get("/v1/accounts/me", token=kr.token_for(person)).status_code == 200

@@ -82,6 +82,7 @@ ROUTES = [
     ("post", "/v1/professionals/{professionalId}/approval", "approveProfessional"),
     ("post", "/v1/professionals/{professionalId}/rejection", "rejectProfessional"),
     ("post", "/v1/professionals/{professionalId}/deregistration", "deregisterProfessional"),
+    ("post", "/v1/professionals/{professionalId}/erasure", "eraseProfessional"),
     ("get", "/v1/professionals/{professionalId}/history", "getProfessionalHistory"),
     ("get", "/v1/professionals/{professionalId}/export", "exportProfessional"),
     ("post", "/v1/professionals/{professionalId}/measures", "createMeasure"),

@@ -31,6 +31,7 @@ int main(void) {
   CHECK(!config_cors_allows(&cfg, NULL));
   CHECK(cfg.register_rate_limit == 120 && cfg.register_rate_window == 60);
   CHECK(cfg.rate_limit_sync_ms == 250 && cfg.rate_limit_max_clients == 65536);
+  CHECK(cfg.admin_second_factor_required); /* secure unless said otherwise */
 
   /* Every problem is named at once. */
   const char *bad[] = {"JWT_SECRET", "too-short", "PORT", "99999", "LOG_LEVEL", "loud",
@@ -53,6 +54,14 @@ int main(void) {
   CHECK(strstr(err, "RATE_LIMIT_MAX_CLIENTS") != NULL);
   CHECK(strstr(err, "REGISTER_RATE_LIMIT") != NULL);
   CHECK(strstr(err, "REGISTER_RATE_WINDOW_SECONDS") == NULL);
+
+  /* The admins' second factor is required or optional, nothing else. */
+  const char *optional[] = {"DATABASE_URL", "postgresql:///x", "JWT_SECRET", "0123456789abcdef0123456789abcdef",
+                            "ADMIN_SECOND_FACTOR", "optional", NULL};
+  CHECK(load(optional, &cfg, err) && !cfg.admin_second_factor_required);
+  const char *neither[] = {"DATABASE_URL", "postgresql:///x", "JWT_SECRET", "0123456789abcdef0123456789abcdef",
+                           "ADMIN_SECOND_FACTOR", "off", NULL};
+  CHECK(!load(neither, &cfg, err) && strstr(err, "ADMIN_SECOND_FACTOR") != NULL);
 
   /* migrate needs no secret. */
   const char *migrate_only[] = {"DATABASE_URL", "postgresql:///x", NULL};

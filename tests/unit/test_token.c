@@ -36,7 +36,7 @@ static kr_err verify(const char *t, long now) {
 
 int main(void) {
   long now = 1800000000;
-  principal me = {"6f1d2c1e-0000-4000-8000-000000000002", ROLE_MUNICIPALITY, "GM0363", 0};
+  principal me = {"6f1d2c1e-0000-4000-8000-000000000002", ROLE_MUNICIPALITY, "GM0363", 0, false};
   char *t = token_issue(&keys, &me, now);
   CHECK(t != NULL);
   principal got;
@@ -90,5 +90,15 @@ int main(void) {
   CHECK(verify("garbage", now) == KR_UNAUTHORIZED);
   CHECK(verify("", now) == KR_UNAUTHORIZED);
   CHECK(verify("a.b.c", now) == KR_UNAUTHORIZED);
+  /* people's tokens carry amr; a second factor used shows as "otp" and survives verification */
+  principal admin = {"6f1d2c1e-0000-4000-8000-000000000003", ROLE_ADMIN, "", 0, true};
+  char *with_otp = token_issue(&keys, &admin, now);
+  CHECK(with_otp && token_verify(&keys, with_otp, now, &got, &why) == KR_OK && got.second_factor);
+  admin.second_factor = false;
+  admin.account_id[35] = '4';
+  char *without = token_issue(&keys, &admin, now);
+  CHECK(without && token_verify(&keys, without, now, &got, &why) == KR_OK && !got.second_factor);
+  free(with_otp);
+  free(without);
   return CHECK_DONE();
 }

@@ -18,8 +18,9 @@ kr_err label_notice_decided(db_conn *db, const char *audit_id);
 kr_err label_notice_certificate_change(db_conn *db, const char *certificate_id, const char *type);
 kr_err label_notice_outcome(db_conn *db, const config *cfg, const char *audit_id);
 
-/* The worker task (arg: http_services): queues the expiry notices due today. True when more may
- * wait. */
+/* The worker task (arg: http_services), the label's upkeep from dates: rolls the certification
+ * checks' current spans past the spans that began (sql/0031) and queues the expiry notices due
+ * today. True when more may wait. */
 bool label_notices_task(void *arg);
 
 #endif

@@ -472,3 +472,40 @@ def test_check_log_only_for_admin(client, lb, kr):
                           ({"cursor": "%%%garbage"}, "cursor")):
         assert_problem(client.get(CHECK_LOG, token=lb.admin, params=params), 400, slug="validation-error",
                        fields={field})
+
+
+# ------------------------------------------------------------------ the spans that answer today (sql/0031)
+
+
+def current_row(sql, kvk):
+    rows = sql(f"select from_on, next_from_on, status from certification_current where kvk = {int(kvk)}")
+    return rows[0] if rows else None
+
+
+def test_current_spans_are_written_with_the_spans_and_only_read_when_they_answer(client, lb, muni, sql):
+    start, end = L.days(-100), L.days(300)
+    org, _, (p,) = past_setup(lb, sql, [(start, end)])
+    _, tok = muni
+    kvk, n, today = org["kvkNumber"], p["number"], L.today().isoformat()
+    assert current_row(sql, kvk) == (start, M.plus_days(end, 1), "valid")
+    # a row that no longer answers today (as after midnight when the next span began, before the
+    # task rolled it) is passed by: the spans answer; for the days it covers it still answers
+    sql(f"update certification_current set next_from_on = '{today}' where kvk = {int(kvk)}")
+    shown(check(client, tok, kvk), n, "valid", True)
+    shown(check(client, tok, kvk, L.days(-1)), n, "valid", True)
+    shown(check(client, tok, kvk, L.days(-101)), n, "not_yet_valid", False)
+    # the label's task from dates (every second in the suite) rolls it forward again, and writes
+    # the row of a number that has none
+    M.wait_until(lambda: current_row(sql, kvk) == (start, M.plus_days(end, 1), "valid"), timeout=15,
+                 what="the row rolled")
+    sql(f"delete from certification_current where kvk = {int(kvk)}")
+    shown(check(client, tok, kvk), n, "valid", True)
+    M.wait_until(lambda: current_row(sql, kvk) is not None, timeout=15, what="the row written again")
+    # a suspension from today is in the row the moment it commits
+    lb.cert_action(n, "suspension", effective_on=today, reason="Klacht in onderzoek", expect=200)
+    assert current_row(sql, kvk) == (today, M.plus_days(end, 1), "suspended")
+    shown(check(client, tok, kvk), n, "suspended", False)
+    shown(check(client, tok, kvk, L.days(-1)), n, "valid", True)
+    bulk = client.post(CHECKS, token=tok, json={"kvkNumbers": [kvk, "00000001"]}).json()
+    assert [r["certified"] for r in bulk["results"]] == [False, False]
+    assert bulk["results"][0]["certificate"]["status"] == "suspended" and bulk["results"][1]["certificate"] is None

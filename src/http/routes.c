@@ -6,6 +6,7 @@
 #include "label/handlers.h"
 #include "municipal/handlers.h"
 #include "register/handlers.h"
+#include "register/employments.h"
 #include "register/privacy.h"
 #include "ops/handlers.h"
 #include "voice/handlers.h"
@@ -116,6 +117,15 @@ const http_route http_routes[] = {
     {{"DELETE", "/v1/professionals/{professionalId}/development-activities/{activityId}/evidence/{evidenceId}"}, register_evidence_delete_handler, ROLE_ADMIN | ROLE_PROFESSIONAL, BODY_NONE, 0},
     {{"GET", "/v1/professionals/{professionalId}/progress"}, register_progress_handler, ROLE_ADMIN | ROLE_PROFESSIONAL, BODY_NONE, 0},
     {{"POST", "/v1/professionals/{professionalId}/reregistration"}, register_reregistration_handler, ROLE_PROFESSIONAL, BODY_NONE, 0},
+    {{"POST", "/v1/professionals/{professionalId}/employments"}, register_employment_propose_handler, ROLE_ADMIN | ROLE_PROFESSIONAL, BODY_JSON, 0},
+    {{"GET", "/v1/professionals/{professionalId}/employments"}, register_employment_list_handler, ROLE_ADMIN | ROLE_PROFESSIONAL, BODY_NONE, ROUTE_AUDIT_READ},
+    {{"GET", "/v1/employments/{employmentId}"}, register_employment_get_handler, ROLE_ADMIN | ROLE_PROFESSIONAL | ROLE_ORGANISATION, BODY_NONE, ROUTE_AUDIT_READ},
+    {{"POST", "/v1/employments/{employmentId}/ending"}, register_employment_end_handler, ROLE_ADMIN | ROLE_PROFESSIONAL | ROLE_ORGANISATION, BODY_JSON, 0},
+    {{"GET", "/v1/organisations/{organisationId}/employments"}, register_org_employment_list_handler, ROLE_ADMIN | ROLE_ORGANISATION, BODY_NONE, ROUTE_AUDIT_READ},
+    {{"POST", "/v1/organisations/{organisationId}/employments/{employmentId}/confirmation"}, register_employment_confirm_handler, ROLE_ADMIN | ROLE_ORGANISATION, BODY_NONE, 0},
+    {{"POST", "/v1/organisations/{organisationId}/employments/{employmentId}/declination"}, register_employment_decline_handler, ROLE_ADMIN | ROLE_ORGANISATION, BODY_NONE, 0},
+    {{"GET", "/v1/organisations/{organisationId}/professionals"}, register_org_professionals_handler, ROLE_ADMIN | ROLE_ORGANISATION, BODY_NONE, ROUTE_AUDIT_READ},
+    {{"GET", "/v1/organisations/{organisationId}/workforce"}, register_org_workforce_handler, PUBLIC, BODY_NONE, 0},
     {{"GET", "/v1/register"}, register_public_search_handler, PUBLIC, BODY_NONE, 0},
     {{"GET", "/v1/register/{registrationNumber}"}, register_public_get_handler, PUBLIC, BODY_NONE, 0},
     {{"GET", "/v1/listening-topics"}, voice_topic_list_handler, PUBLIC, BODY_NONE, 0},

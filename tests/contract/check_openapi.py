@@ -168,6 +168,16 @@ ROUTES = [
     ("post", "/v1/recommendations/{recommendationId}/responses", "respondToRecommendation"),
     ("get", "/v1/recommendations/{recommendationId}/responses", "listRecommendationResponses"),
     ("get", "/v1/municipalities/{municipalityCode}/residents-voice", "getResidentsVoice"),
+    # issue 12: employer links
+    ("post", "/v1/professionals/{professionalId}/employments", "proposeEmployment"),
+    ("get", "/v1/professionals/{professionalId}/employments", "listProfessionalEmployments"),
+    ("get", "/v1/employments/{employmentId}", "getEmployment"),
+    ("post", "/v1/employments/{employmentId}/ending", "endEmployment"),
+    ("get", "/v1/organisations/{organisationId}/employments", "listOrganisationEmployments"),
+    ("post", "/v1/organisations/{organisationId}/employments/{employmentId}/confirmation", "confirmEmployment"),
+    ("post", "/v1/organisations/{organisationId}/employments/{employmentId}/declination", "declineEmployment"),
+    ("get", "/v1/organisations/{organisationId}/professionals", "listOrganisationProfessionals"),
+    ("get", "/v1/organisations/{organisationId}/workforce", "getOrganisationWorkforce"),
 ]
 GLOBAL_SERVERS = ["https://api.kwaliteitsregister.example/v1", "http://127.0.0.1:8080/v1"]
 ROOT_SERVERS = ["https://api.kwaliteitsregister.example", "http://127.0.0.1:8080"]

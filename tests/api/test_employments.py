@@ -530,3 +530,19 @@ def test_an_erased_professional_is_nobody_to_the_organisation(client, rg, lb):
     assert_problem(client.get(f"{EMPLOYMENTS}/{p['employment']}", token=org_token), 404)
     kept = client.get(f"{EMPLOYMENTS}/{p['employment']}", token=lb.admin).json()
     assert kept["professional"]["givenName"] is None and kept["professional"]["registrationNumber"] == p["number"]
+
+
+def test_erasure_ends_the_links_by_the_admin_who_erased(client, kr, rg, lb):
+    org, org_token = org_with_account(lb)
+    other, other_token = org_with_account(lb)
+    p = rg.new()
+    confirmed = propose(client, p, org["id"])
+    decide(client, org["id"], confirmed["id"], org_token)
+    proposed = propose(client, p, other["id"], from_=R.days(30))
+    r = client.post(f"{PROFS}/{p['id']}/erasure", token=rg.admin, json={"reason": "Verzoek tot wissen (AVG art. 17)"})
+    assert r.status_code == 200, r.content[:300]
+    rows = kr.sql("select state, ended_by_party, ended_by = (select id from accounts where username = 'admin'),"
+                  " until_on::text from employments where professional_id = '%s' order by from_on" % p["id"])
+    assert rows == [("ended", "admin", "t", R.days(0)), ("ended", "admin", "t", R.days(30))]
+    assert org_professionals(client, org["id"], org_token) == []
+    assert [e for e in org_employments(client, other["id"], other_token) if e["id"] == proposed["id"]] == []

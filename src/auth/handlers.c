@@ -42,6 +42,10 @@ static void reply_tokens(http_ctx *ctx, const principal *who, const char *refres
   }
   json_t *body = json_pack("{s:s, s:s, s:i}", "access_token", access, "token_type", "Bearer",
                            "expires_in", keys.ttl_seconds);
+  /* From here the request is the account's: the request log and the audit trail name who signed
+   * in (or refreshed). */
+  ctx->caller = *who;
+  ctx->signed_in = true;
   free(access);
   if (body && refresh) json_object_set_new(body, "refresh_token", json_string(refresh));
   http_set_header(ctx, "Pragma", "no-cache");

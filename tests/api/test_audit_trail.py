@@ -176,3 +176,15 @@ def test_a_read_that_cannot_be_recorded_is_not_answered(client, kr, rg, admin_to
         kr.sql("drop trigger audit_refuse_test on audit_trail")
         kr.sql("drop function pg_temp_refuse()")
     assert client.get(f"{R.PROFS}/{p['id']}/history", token=p["token"]).status_code == 200
+
+
+def test_a_sign_in_names_the_account_and_a_failed_one_nobody(client, kr):
+    acct = kr.make_account("organisation")
+    rid, rid_bad = f"audit-signin-{uuid.uuid4().hex[:12]}", f"audit-bad-signin-{uuid.uuid4().hex[:12]}"
+    body = {"grant_type": "password", "username": acct["username"], "password": acct["password"]}
+    assert client.post("/v1/auth/token", json=body, headers={"X-Request-Id": rid}).status_code == 200
+    assert client.post("/v1/auth/token", json=dict(body, password="wrong-password-x"),
+                       headers={"X-Request-Id": rid_bad}).status_code == 400
+    rows = kr.sql(f"select account_id, role, status from audit_trail where request_id = '{rid}'")
+    assert rows == [(acct["account"]["id"], "organisation", "200")]
+    assert kr.sql(f"select count(*) from audit_trail where request_id = '{rid_bad}'") == [("0",)]

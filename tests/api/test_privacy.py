@@ -317,3 +317,22 @@ def test_retention_deletes_evidence_two_years_after_its_period(retention_world):
     assert r.status_code == 200 and r.content.startswith(b"%PDF-")
     # the professionals themselves are not erased
     assert rg.get(due["id"])["erasedAt"] is None and rg.get(due["id"])["email"] == due["email"]
+
+
+def test_an_erased_record_takes_no_new_personal_data(client, rg, sql):
+    p = rg.registered(R.days(-100))
+    act, _ = prepared(rg, client, p)
+    assert erase(client, rg.admin, p["id"]).status_code == 200
+    admin = rg.admin
+    goals = [{"title": "Nieuw doel", "description": "Over mij", "targetDate": R.days(100), "competenceCodes": ["G01"]}]
+    assert_problem(client.put(f"{PROFS}/{p['id']}/development-plan", token=admin, json={"goals": goals}), 409)
+    rg.add_activity(p, token=admin, expect=409, title="Een nieuwe activiteit")
+    r = client.put(f"{PROFS}/{p['id']}/development-activities/{act['id']}", token=admin,
+                   json=rg.activity_body(type_="intervision", hours=6, started_on=R.days(-12),
+                                         completed_on=R.days(-11), title="Weer een naam"))
+    assert_problem(r, 409)
+    r = client.post(f"{PROFS}/{p['id']}/development-activities/{act['id']}/evidence", token=admin,
+                    data=R.pdf_bytes(), headers={"Content-Type": "application/pdf"})
+    assert_problem(r, 409)
+    assert sql(f"select title from development_activities where id = '{act['id']}'") == [("[erased]",)]
+    assert sql(f"select count(*) from development_plans where professional_id = '{p['id']}'") == [("0",)]

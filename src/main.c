@@ -33,6 +33,7 @@
 #include "mail/outbox.h"
 #include "label/notices.h"
 #include "register/employments.h"
+#include "monitor/indicators.h"
 #include "register/notices.h"
 #include "register/privacy.h"
 #include "municipal/check_log.h"
@@ -75,7 +76,7 @@ static const db_statement *const *const statement_lists[] = {
     label_audit_statements, label_certificate_statements, label_timeline_statements, municipal_statements,
     register_statements,  register_quota_statements,   revocation_statements,     voice_statements,
     check_log_statements, label_notice_statements, audit_statements, credentials_statements,
-    register_privacy_statements, register_employment_statements, NULL};
+    register_privacy_statements, register_employment_statements, monitor_indicator_statements, NULL};
 
 /* Statuses are stored when they change (label/timeline.h, register/status_store.h); rows that
  * got none (loaded behind the service's back, or from before the timelines) get theirs here, on

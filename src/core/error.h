@@ -18,6 +18,7 @@
   X(FORBIDDEN, 403, "forbidden", "This account may not use this operation")                 \
   X(NOT_FOUND, 404, "not-found", "Not found")                                                \
   X(METHOD_NOT_ALLOWED, 405, "method-not-allowed", "Method not allowed")                     \
+  X(NOT_ACCEPTABLE, 406, "not-acceptable", "None of the accepted media types can be given")    \
   X(CONFLICT, 409, "conflict", "The request conflicts with the current state")               \
   X(GONE, 410, "gone", "The link has been used or has expired")                              \
   X(PRECONDITION_FAILED, 412, "precondition-failed", "The resource has changed")             \

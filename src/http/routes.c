@@ -7,6 +7,7 @@
 #include "municipal/handlers.h"
 #include "register/handlers.h"
 #include "register/employments.h"
+#include "monitor/indicators.h"
 #include "register/privacy.h"
 #include "ops/handlers.h"
 #include "voice/handlers.h"
@@ -126,6 +127,8 @@ const http_route http_routes[] = {
     {{"POST", "/v1/organisations/{organisationId}/employments/{employmentId}/declination"}, register_employment_decline_handler, ROLE_ADMIN | ROLE_ORGANISATION, BODY_NONE, 0},
     {{"GET", "/v1/organisations/{organisationId}/professionals"}, register_org_professionals_handler, ROLE_ADMIN | ROLE_ORGANISATION, BODY_NONE, ROUTE_AUDIT_READ},
     {{"GET", "/v1/organisations/{organisationId}/workforce"}, register_org_workforce_handler, PUBLIC, BODY_NONE, 0},
+    /* public subset without a token; with one, admin and municipality only (monitor/indicators.h) */
+    {{"GET", "/v1/indicators"}, monitor_indicators_handler, PUBLIC, BODY_NONE, ROUTE_AUTH_OPTIONAL},
     {{"GET", "/v1/register"}, register_public_search_handler, PUBLIC, BODY_NONE, 0},
     {{"GET", "/v1/register/{registrationNumber}"}, register_public_get_handler, PUBLIC, BODY_NONE, 0},
     {{"GET", "/v1/listening-topics"}, voice_topic_list_handler, PUBLIC, BODY_NONE, 0},

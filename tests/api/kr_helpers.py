@@ -783,7 +783,7 @@ def _json_dumps(value):
 
 SLUG_BY_STATUS = {
     401: "unauthorized", 403: "forbidden", 404: "not-found", 405: "method-not-allowed", 409: "conflict", 410: "gone",
-    413: "payload-too-large", 415: "unsupported-media-type", 429: "too-many-requests",
+    406: "not-acceptable", 413: "payload-too-large", 415: "unsupported-media-type", 429: "too-many-requests",
     500: "internal-error", 503: "service-unavailable",
 }
 _DEFAULT = object()

@@ -178,6 +178,7 @@ ROUTES = [
     ("post", "/v1/organisations/{organisationId}/employments/{employmentId}/declination", "declineEmployment"),
     ("get", "/v1/organisations/{organisationId}/professionals", "listOrganisationProfessionals"),
     ("get", "/v1/organisations/{organisationId}/workforce", "getOrganisationWorkforce"),
+    ("get", "/v1/indicators", "getIndicators"),
 ]
 GLOBAL_SERVERS = ["https://api.kwaliteitsregister.example/v1", "http://127.0.0.1:8080/v1"]
 ROOT_SERVERS = ["https://api.kwaliteitsregister.example", "http://127.0.0.1:8080"]

@@ -1,0 +1,357 @@
+"""The programme monitor's indicators (issue 12): GET /v1/indicators per month, nationally or per
+municipality, with small counts and revealing differences suppressed; the public subset; JSON
+series and the same figures as CSV.
+
+A data set is built in fresh municipality codes (through the API, and with SQL where a date must
+lie in the past), and every figure is checked against a count the test makes itself."""
+
+import csv
+import datetime
+import io
+import statistics
+import uuid
+
+import pytest
+
+import label_helpers as L
+import register_helpers as R
+import voice_helpers as V
+from kr_helpers import assert_problem
+
+IND = "/v1/indicators"
+ORGS = L.ORGS
+PROFILE = R.DEFAULT_PROFILE
+PRIVATE = {"reregistrationRate", "medianDevelopmentHours", "onTrackShare"}
+LABELS = ("profile", "status", "category", "kind", "outcome", "organisationId", "kvkNumber", "organisationName")
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def month_of(d):
+    return d.strftime("%Y-%m")
+
+
+def first_of(d):
+    return d.replace(day=1)
+
+
+def current_month():
+    return month_of(L.today())
+
+
+def previous_month_last_day():
+    return first_of(L.today()) - datetime.timedelta(days=1)
+
+
+def add_months(month, n):
+    y, m = map(int, month.split("-"))
+    k = y * 12 + m - 1 + n
+    return f"{k // 12:04d}-{k % 12 + 1:02d}"
+
+
+def fresh_code(sql):
+    """A municipality code no organisation or session uses yet."""
+    for _ in range(50):
+        code = L.random_gm()
+        used = sql(f"select 1 from organisations where municipality_codes @> array['{code}']"
+                   f" union all select 1 from listening_sessions where municipality_code = '{code}'")
+        if not used:
+            return code
+    raise AssertionError("no free municipality code")
+
+
+def read(client, token=None, expect=200, headers=None, **params):
+    r = client.get(IND, token=token, params=params or None, headers=headers)
+    assert r.status_code == expect, f"GET indicators: {r.status_code} {r.content[:1500]!r}"
+    return r.json() if expect == 200 and "json" in r.headers.get("Content-Type", "") else r
+
+
+def series(body, indicator, **labels):
+    """The values of the one series with these labels."""
+    found = [s for s in body["series"] if s["indicator"] == indicator and s["labels"] == labels]
+    assert len(found) == 1, f"{indicator} {labels}: {len(found)} series in {[s['labels'] for s in body['series'] if s['indicator'] == indicator]}"
+    return found[0]["values"]
+
+
+def value(body, indicator, month=-1, **labels):
+    v = series(body, indicator, **labels)[month]
+    assert set(v) == {"value", "suppressed"}, v
+    assert (v["value"] is None) == v["suppressed"], v
+    return v["value"]
+
+
+def share(n, d):
+    return round(n / d, 4)
+
+
+def suppress(counts):
+    """The rule, written again: counts[0] a total, the rest its parts. Under 5 hidden; while the
+    total shows and the hidden parts are one or add up to under 5, the smallest shown part goes
+    (the total when none is left)."""
+    hidden = [c < 5 for c in counts]
+    while not hidden[0] and len(counts) > 1:
+        parts = [(c, i) for i, c in enumerate(counts) if i and not hidden[i]]
+        gone = [c for i, c in enumerate(counts) if i and hidden[i]]
+        if not gone or (len(gone) > 1 and sum(gone) >= 5):
+            break
+        hidden[min(parts)[1] if parts else 0] = True
+    return [None if h else c for c, h in zip(counts, hidden)]
+
+
+def propose_and_confirm(client, p, org_id, org_token, from_):
+    r = client.post(f"{R.PROFS}/{p['id']}/employments", token=p["token"],
+                    json={"organisationId": org_id, "from": from_})
+    assert r.status_code == 201, r.content
+    r = client.post(f"{ORGS}/{org_id}/employments/{r.json()['id']}/confirmation", token=org_token)
+    assert r.status_code == 200, r.content
+
+
+# ------------------------------------------------------------------ the data set
+
+
+@pytest.fixture(scope="module")
+def world(client, kr):
+    rg, lb, vc = R.Register(client, kr), L.Label(client, kr), V.Voice(client, kr)
+    today = R.days(0)
+    code = fresh_code(kr.sql)
+    # ten organisations serve the municipality; the first has a name that CSV must quote
+    first = lb.create_org(name=f'Stichting "Welzijn", Noord {R.tag()}', municipalityCodes=[code])
+    orgs = [first] + [lb.create_org(municipalityCodes=[code, "GM0363"]) for _ in range(9)]
+    _, first_token = lb.org_account(first["id"])
+    # five of them certified today (external audits granted today)
+    party = lb.body_with_certifier()
+    for org in orgs[1:6]:
+        lb.certified(org=org, party=party)
+    # professionals linked to the first organisation from today: six whose period starts today
+    # (first year: on track) with formal hours completed today, five in the second year of their
+    # period with no hours (not on track), five who applied only
+    fresh, old, applied = [], [], []
+    formal = [2, 4, 6, 8, 10, 12]
+    for hours in formal:
+        p = rg.registered()
+        rg.completed(p, "formal_learning", hours, today)
+        fresh.append(p)
+    rg.completed(fresh[0], "reflection", 3, today)
+    for _ in range(5):
+        old.append(rg.registered(R.add_years(R.days(3), -2)))
+    for _ in range(5):
+        applied.append(rg.ready())
+    for p in fresh + old + applied:
+        propose_and_confirm(client, p, first["id"], first_token, today)
+    # five listening sessions held today, ten recommendations, five answered
+    muni = vc.muni(code)
+    recs = []
+    for _ in range(5):
+        s = vc.create_session(code, heldOn=today)
+        recs += [vc.add_recommendation(s["id"], rank) for rank in (1, 2)]
+    for rec in recs[:5]:
+        vc.respond(rec["id"], muni)
+    return {"code": code, "orgs": orgs, "fresh": fresh, "old": old, "applied": applied, "formal": formal,
+            "muni": muni, "recs": recs}
+
+
+@pytest.fixture(scope="module")
+def rereg(client, kr):
+    """A second municipality: ten periods that ended last month, five of them followed by a
+    next period (written with SQL: a re-registration cannot be made in the past)."""
+    rg, lb = R.Register(client, kr), L.Label(client, kr)
+    code = fresh_code(kr.sql)
+    org = lb.create_org(municipalityCodes=[code])
+    _, org_token = lb.org_account(org["id"])
+    last = previous_month_last_day()
+    people = []
+    for i in range(10):
+        end = last - datetime.timedelta(days=i)
+        p = rg.registered_until(end)
+        propose_and_confirm(client, p, org["id"], org_token, (end - datetime.timedelta(days=30)).isoformat())
+        people.append(p)
+    for p in people[:5]:
+        kr.sql("insert into registration_periods (professional_id, number, starts_on, ends_on, requirements, window_weeks)"
+               " select professional_id, 2, ends_on + 1, (ends_on + 1 + interval '5 years')::date - 1, requirements,"
+               f" window_weeks from registration_periods where professional_id = '{p['id']}' and number = 1")
+    return {"code": code, "people": people}
+
+
+# ------------------------------------------------------------------ each indicator
+
+
+def test_every_indicator_against_the_test_s_own_counts(client, kr, world):
+    body = read(client, kr.admin_token(), municipalityCode=world["code"])
+    cur = current_month()
+    months = [add_months(cur, k) for k in range(-12, 1)]
+    assert body["municipalityCode"] == world["code"] and body["months"] == months
+    assert body["referenceDays"][-1] == R.days(0)
+    assert body["referenceDays"][-2] == previous_month_last_day().isoformat()
+    for s in body["series"]:
+        assert len(s["values"]) == 13, s
+
+    registered = len(world["fresh"]) + len(world["old"])
+    # registered professionals: the profile's total is published; `registered` is its one part
+    # that is not 0, so with four zero parts beside it (hidden, adding up to 0) it is hidden too
+    assert value(body, "registeredProfessionals", profile=PROFILE, status="all") == registered
+    assert suppress([registered, registered, 0, 0, 0, 0]) == [registered, None, None, None, None, None]
+    for status in ("registered", "suspended", "struck_off", "expired", "deregistered"):
+        assert value(body, "registeredProfessionals", profile=PROFILE, status=status) is None
+    # last month nobody was linked yet
+    assert value(body, "registeredProfessionals", -2, profile=PROFILE, status="all") is None
+
+    on_track = len(world["fresh"])
+    assert value(body, "onTrackShare") == share(on_track, registered)
+    assert value(body, "onTrackShare", -2) is None
+
+    hours = {"formal_learning": world["formal"] + [0] * len(world["old"]),
+             "reflection": [3] + [0] * (registered - 1), "informal_learning": [0] * registered}
+    for category, values in hours.items():
+        assert value(body, "medianDevelopmentHours", category=category) == statistics.median(values), category
+
+    assert value(body, "certifiedOrganisations") == 5
+    assert value(body, "certifiedOrganisationsShare") == share(5, len(world["orgs"]))
+    assert value(body, "audits", kind="external", outcome="granted") == 5
+    for kind, outcome in (("external", "refused"), ("combined", "granted"), ("combined", "refused"),
+                          ("intercollegial", "completed")):
+        assert value(body, "audits", kind=kind, outcome=outcome) is None  # 0: under 5
+    # the organisations were made today: last month none served the municipality
+    assert value(body, "certifiedOrganisations", -2) is None
+
+    assert value(body, "listeningSessions") == 5
+    assert value(body, "recommendationResponseShare") == share(5, len(world["recs"]))
+    assert value(body, "listeningSessions", -2) is None
+
+    first = world["orgs"][0]
+    linked = registered + len(world["applied"])
+    labels = {"organisationId": first["id"], "kvkNumber": first["kvkNumber"], "organisationName": first["name"]}
+    assert value(body, "linkedRegisteredShare", **labels) == share(registered, linked)
+    other = world["orgs"][1]
+    assert value(body, "linkedRegisteredShare", organisationId=other["id"], kvkNumber=other["kvkNumber"],
+                 organisationName=other["name"]) is None  # nobody linked: 0 of 0
+    assert sum(1 for s in body["series"] if s["indicator"] == "linkedRegisteredShare") == len(world["orgs"])
+
+
+def test_reregistration_rate_of_last_month(client, kr, rereg):
+    body = read(client, kr.admin_token(), municipalityCode=rereg["code"])
+    assert value(body, "reregistrationRate", -2) == share(5, 10)
+    assert value(body, "reregistrationRate", -1) is None  # none ended this month: 0 of 0
+    assert value(body, "reregistrationRate", -3) is None
+
+
+@pytest.mark.parametrize("n", [4, 5, 6])
+def test_suppression_at_4_5_6(client, kr, n):
+    rg, lb = R.Register(client, kr), L.Label(client, kr)
+    code = fresh_code(kr.sql)
+    org = lb.create_org(municipalityCodes=[code])
+    _, org_token = lb.org_account(org["id"])
+    for _ in range(n):
+        propose_and_confirm(client, rg.registered(), org["id"], org_token, R.days(0))
+    cur = current_month()
+    body = read(client, kr.admin_token(), municipalityCode=code, **{"from": cur, "to": cur})
+    assert body["months"] == [cur]
+    shown = value(body, "registeredProfessionals", profile=PROFILE, status="all")
+    assert shown == (None if n < 5 else n)
+    # the same in the public answer
+    public = read(client, municipalityCode=code, **{"from": cur, "to": cur})
+    assert value(public, "registeredProfessionals", profile=PROFILE, status="all") == shown
+    # n linked, n registered, 0 not: the share would reveal the 0
+    assert value(body, "linkedRegisteredShare", organisationId=org["id"], kvkNumber=org["kvkNumber"],
+                 organisationName=org["name"]) is None
+    # n registered, all in their first year: on track n of n, 0 not
+    assert value(body, "onTrackShare") is None
+
+
+def test_a_municipality_code_is_required_but_for_a_municipality(client, kr, world):
+    # national figures computed live take seconds to minutes at scale: not offered until the
+    # monthly tables exist
+    cur = current_month()
+    assert_problem(read(client, kr.admin_token(), expect=400, **{"from": cur, "to": cur}), 400,
+                   fields=["municipalityCode"], exact_fields=True)
+    assert_problem(read(client, expect=400), 400, fields=["municipalityCode"], exact_fields=True)
+    assert read(client, world["muni"])["municipalityCode"] == world["code"]
+
+
+# ------------------------------------------------------------------ who sees what
+
+
+def test_public_subset_without_a_token(client, kr, world):
+    public = read(client, municipalityCode=world["code"])
+    full = read(client, kr.admin_token(), municipalityCode=world["code"])
+    names = {s["indicator"] for s in public["series"]}
+    assert names == {s["indicator"] for s in full["series"]} - PRIVATE
+    assert not names & PRIVATE
+    assert public["series"] == [s for s in full["series"] if s["indicator"] not in PRIVATE]
+
+
+def test_a_municipality_reads_its_own_municipality_only(client, kr, world, rereg):
+    own = read(client, world["muni"])
+    assert own["municipalityCode"] == world["code"]
+    assert value(own, "onTrackShare") is not None
+    assert read(client, world["muni"], municipalityCode=world["code"])["series"] == own["series"]
+    r = read(client, world["muni"], expect=403, municipalityCode=rereg["code"])
+    assert_problem(r, 403)
+
+
+def test_other_roles_and_bad_tokens_are_refused(client, kr, world):
+    p = world["fresh"][0]
+    assert_problem(read(client, p["token"], expect=403), 403)
+    r = client.get(IND, headers={"Authorization": "Bearer not.a.token"})
+    assert_problem(r, 401)
+
+
+def test_bad_parameters_are_each_named(client, kr):
+    admin = kr.admin_token()
+    r = read(client, admin, expect=400, municipalityCode="GM12", **{"from": "2026-13", "to": "26-01"})
+    assert_problem(r, 400, fields=["municipalityCode", "from", "to"], exact_fields=True)
+    cur, code = current_month(), "GM0363"
+    r = read(client, admin, expect=400, municipalityCode=code, **{"from": cur, "to": add_months(cur, -1)})
+    assert_problem(r, 400, fields=["from"], exact_fields=True)
+    r = read(client, admin, expect=400, municipalityCode=code, **{"to": add_months(cur, 1)})
+    assert_problem(r, 400, fields=["to"], exact_fields=True)
+    r = read(client, admin, expect=400, municipalityCode=code, **{"from": add_months(cur, -24)})
+    assert_problem(r, 400, fields=["from"], exact_fields=True)
+    body = read(client, admin, municipalityCode=code, **{"from": add_months(cur, -23)})
+    assert len(body["months"]) == 24
+    r = read(client, admin, expect=400, month=cur)
+    assert_problem(r, 400, fields=["month"])
+    r = read(client, expect=400, municipalityCode="gm0363")
+    assert_problem(r, 400, fields=["municipalityCode"])
+
+
+# ------------------------------------------------------------------ formats
+
+
+def test_csv_has_the_json_figures(client, kr, world):
+    admin = kr.admin_token()
+    body = read(client, admin, municipalityCode=world["code"])
+    r = client.get(IND, token=admin, params={"municipalityCode": world["code"]}, headers={"Accept": "text/csv"})
+    assert r.status_code == 200, r.content[:500]
+    assert r.headers["Content-Type"].startswith("text/csv")
+    assert b"\r\n" in r.content
+    rows = list(csv.reader(io.StringIO(r.content.decode("utf-8"), newline="")))
+    header = rows[0]
+    assert header == ["municipalityCode", "indicator", "unit", *LABELS, "month", "referenceDay", "value", "suppressed"]
+    from_csv = sorted(tuple(row) for row in rows[1:])
+    from_json = []
+    for s in body["series"]:
+        for i, v in enumerate(s["values"]):
+            value_text = "" if v["value"] is None else v["value"]
+            from_json.append((world["code"], s["indicator"], s["unit"], *(s["labels"].get(k, "") for k in LABELS),
+                              body["months"][i], body["referenceDays"][i], value_text,
+                              "true" if v["suppressed"] else "false"))
+    assert len(from_csv) == len(from_json)
+    # numbers compare as numbers (the CSV keeps PostgreSQL's decimals)
+    norm = lambda rows: sorted(tuple(float(c) if k == 13 and c != "" else c for k, c in enumerate(row)) for row in rows)
+    assert norm(from_csv) == norm(from_json)
+    # the quoted name came back whole
+    assert any(row[10] == world["orgs"][0]["name"] for row in rows[1:])
+
+
+def test_accept_is_negotiated(client, kr, world):
+    cur = current_month()
+    params = {"municipalityCode": world["code"], "from": cur, "to": cur}
+    r = client.get(IND, params=params, headers={"Accept": "application/xml"})
+    assert_problem(r, 406, slug="not-acceptable", fields=["Accept"])
+    r = client.get(IND, params=params, headers={"Accept": "text/csv;q=0.4, application/json"})
+    assert r.status_code == 200 and r.headers["Content-Type"].startswith("application/json")
+    r = client.get(IND, params=params, headers={"Accept": "application/json;q=0.1, text/*"})
+    assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/csv")
+    r = client.get(IND, params=params, headers={"Accept": "*/*"})
+    assert r.status_code == 200 and r.headers["Content-Type"].startswith("application/json")

@@ -193,15 +193,25 @@ bool http_rate_limit_start(const config *cfg, char *err, size_t err_size) {
   return true;
 }
 
-bool http_rate_limit(http_ctx *ctx, const char *bucket, int limit, int window_seconds) {
+/* Counts a request of `client` (an address or an account id) in bucket; 429 beyond the limit. */
+static bool count_for(http_ctx *ctx, const char *bucket, const char *client, int limit, int window_seconds,
+                      const char *detail) {
   if (!limiter.table) return true;
   int retry = 1;
-  if (rate_table_hit(limiter.table, bucket, ctx->client_ip, limit, window_seconds, now_ms(), &retry))
-    return true;
+  if (rate_table_hit(limiter.table, bucket, client, limit, window_seconds, now_ms(), &retry)) return true;
   char seconds[16];
   snprintf(seconds, sizeof seconds, "%d", retry);
   http_set_header(ctx, "Retry-After", seconds);
-  http_reply_problem(ctx, KR_TOO_MANY_REQUESTS, "Too many requests from this address; wait before trying again.",
-                     NULL, NULL);
+  http_reply_problem(ctx, KR_TOO_MANY_REQUESTS, detail, NULL, NULL);
   return false;
+}
+
+bool http_rate_limit(http_ctx *ctx, const char *bucket, int limit, int window_seconds) {
+  return count_for(ctx, bucket, ctx->client_ip, limit, window_seconds,
+                   "Too many requests from this address; wait before trying again.");
+}
+
+bool http_rate_limit_account(http_ctx *ctx, const char *bucket, int limit, int window_seconds) {
+  return count_for(ctx, bucket, ctx->caller.account_id, limit, window_seconds,
+                   "Too many requests from this account; wait before trying again.");
 }

@@ -47,5 +47,8 @@ void http_rate_limit_stop(void);
  * address. False after answering 429 with Retry-After when the address has used up `limit`
  * requests in its window of window_seconds. Not started (no `serve`): always true. */
 bool http_rate_limit(http_ctx *ctx, const char *bucket, int limit, int window_seconds);
+/* The same for the signed-in caller's account, wherever it calls from (expensive routes are
+ * bounded per account); use a bucket of its own. */
+bool http_rate_limit_account(http_ctx *ctx, const char *bucket, int limit, int window_seconds);
 
 #endif

@@ -146,6 +146,10 @@ static kr_date reference_day(int month, kr_date today) {
   return last < today ? last : today;
 }
 
+/* Requests of all figures one account may make a minute (each up to a few hundred ms of
+ * PostgreSQL at 50,000 professionals). */
+#define INDICATORS_PER_MINUTE 30
+
 typedef struct {
   const char *code; /* NULL: national */
   int from, to;     /* month numbers */
@@ -202,11 +206,12 @@ static bool read_query(http_ctx *ctx, kr_date today, indicator_query *q) {
     http_reply_if_invalid(ctx, errors);
     return false;
   }
-  /* The public subset costs tens of milliseconds of PostgreSQL a request: bounded per address. */
+  /* The public subset costs tens of milliseconds of PostgreSQL a request: bounded per address;
+   * all figures up to a few hundred: bounded per account (INDICATORS_PER_MINUTE). */
   const config *cfg = ctx->services->cfg;
-  if (!ctx->signed_in && !http_rate_limit(ctx, "indicators", cfg->register_rate_limit, cfg->register_rate_window))
-    return false;
-  return true;
+  if (!ctx->signed_in)
+    return http_rate_limit(ctx, "indicators", cfg->register_rate_limit, cfg->register_rate_window);
+  return http_rate_limit_account(ctx, "indicators-acct", INDICATORS_PER_MINUTE, 60);
 }
 
 /* Decides for every row whether its figure is published. */

@@ -355,3 +355,13 @@ def test_accept_is_negotiated(client, kr, world):
     assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/csv")
     r = client.get(IND, params=params, headers={"Accept": "*/*"})
     assert r.status_code == 200 and r.headers["Content-Type"].startswith("application/json")
+
+
+def test_an_account_is_bounded_per_minute(client, kr):
+    # a municipality of its own, without data: each read is cheap, the count is what matters
+    _, token = L.Label(client, kr).municipality(L.random_gm())
+    for _ in range(30):
+        read(client, token, **{"from": current_month()})
+    r = read(client, token, expect=429)
+    assert_problem(r, 429)
+    assert int(r.headers["Retry-After"]) >= 1 and "account" in r.json()["detail"]

@@ -265,10 +265,14 @@ static bool put_json_string(text_buf *b, const char *s) {
   return ok;
 }
 
-/* A CSV field, quoted when it holds a comma, a quote or a line break (RFC 4180). */
+/* A CSV field, quoted when it holds a comma, a quote or a line break (RFC 4180). A text that a
+ * spreadsheet would take for a formula (it begins with =, +, -, @, a tab or a carriage return:
+ * an organisation's name is anyone's to choose) gets a leading apostrophe (OWASP's advice);
+ * the figures themselves never begin so. */
 static bool put_csv_field(text_buf *b, const char *s) {
-  if (!strpbrk(s, ",\"\r\n")) return text_buf_puts(b, s);
-  bool ok = text_buf_puts(b, "\"");
+  bool formula = s[0] && strchr("=+-@\t\r", s[0]) != NULL;
+  if (!strpbrk(s, ",\"\r\n")) return (!formula || text_buf_puts(b, "'")) && text_buf_puts(b, s);
+  bool ok = text_buf_puts(b, formula ? "\"'" : "\"");
   for (const char *c = s; *c && ok; c++) ok = *c == '"' ? text_buf_puts(b, "\"\"") : text_buf_append(b, c, 1);
   return ok && text_buf_puts(b, "\"");
 }

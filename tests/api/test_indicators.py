@@ -365,3 +365,18 @@ def test_an_account_is_bounded_per_minute(client, kr):
     r = read(client, token, expect=429)
     assert_problem(r, 429)
     assert int(r.headers["Retry-After"]) >= 1 and "account" in r.json()["detail"]
+
+
+def test_csv_keeps_spreadsheet_formulas_out(client, kr):
+    code = L.random_gm()
+    lb = L.Label(client, kr)
+    org = lb.create_org(name=f"=HYPERLINK(\"http://x.test\",\"Zorg {uuid.uuid4().hex[:6]}\")", municipalityCodes=[code])
+    admin = kr.admin_token()
+    r = client.get(IND, token=admin, params={"municipalityCode": code, "from": current_month()},
+                   headers={"Accept": "text/csv"})
+    assert r.status_code == 200, r.content[:500]
+    rows = list(csv.reader(io.StringIO(r.content.decode("utf-8"), newline="")))
+    names = {row[10] for row in rows[1:] if row[10]}
+    assert names == {"'" + org["name"]}
+    body = read(client, admin, municipalityCode=code, **{"from": current_month()})
+    assert {s["labels"].get("organisationName") for s in body["series"]} - {None} == {org["name"]}

@@ -382,7 +382,6 @@ void monitor_indicators_handler(http_ctx *ctx) {
   if (e != KR_OK) label_reply_error(ctx, e, NULL);
   else if (format == INDICATORS_CSV) http_reply_raw(ctx, 200, "text/csv; charset=utf-8; header=present", b.data, b.len);
   else http_reply_raw(ctx, 200, "application/json", b.data, b.len);
-  http_set_header(ctx, "Vary", "Accept");
   text_buf_free(&b);
   free(hidden);
   PQclear(r);

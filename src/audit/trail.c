@@ -26,6 +26,8 @@ static const db_statement append_row = {
   "      coalesce($5::uuid, 'ffffffff-ffff-ffff-ffff-ffffffffffff'))"                              \
   " ORDER BY kr_sort_key(t.at) DESC, t.id DESC LIMIT $6"
 
+/* $1 is always NULL here: it keeps the three statements' parameters the same, so one values
+ * array serves them all. */
 static const db_statement page_all = {"audit_page_all", PAGE_SELECT "$1::text IS NULL" PAGE_RANGE};
 static const db_statement page_by_account = {
     "audit_page_account",

@@ -151,7 +151,7 @@ static kr_date reference_day(int month, kr_date today) {
 #define INDICATORS_PER_MINUTE 30
 
 typedef struct {
-  const char *code; /* NULL: national */
+  const char *code; /* always set: national figures wait for the monthly tables */
   int from, to;     /* month numbers */
   bool full;        /* the figures beyond the public subset */
 } indicator_query;
@@ -279,7 +279,7 @@ static bool put_csv_field(text_buf *b, const char *s) {
 
 static bool write_json(text_buf *b, const PGresult *r, const indicator_query *q, int months, kr_date today,
                        const bool *hidden) {
-  bool ok = text_buf_puts(b, "{\"municipalityCode\":") && (q->code ? put_json_string(b, q->code) : text_buf_puts(b, "null"));
+  bool ok = text_buf_puts(b, "{\"municipalityCode\":") && put_json_string(b, q->code);
   char month[16], day[11];
   ok = ok && text_buf_puts(b, ",\"months\":[");
   for (int i = 0; i < months && ok; i++) {
@@ -326,7 +326,7 @@ static bool write_csv(text_buf *b, const PGresult *r, const indicator_query *q, 
     int pos = i % months;
     month_format(q->from + pos, month);
     date_format(reference_day(q->from + pos, today), day);
-    ok = text_buf_puts(b, q->code ? q->code : "") && text_buf_puts(b, ",") &&
+    ok = text_buf_puts(b, q->code) && text_buf_puts(b, ",") &&
          text_buf_puts(b, PQgetvalue(r, i, COL_INDICATOR)) && text_buf_puts(b, ",") &&
          text_buf_puts(b, PQgetvalue(r, i, COL_UNIT));
     for (int k = 0; k < (int)LABELS && ok; k++)

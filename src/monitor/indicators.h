@@ -1,7 +1,9 @@
 /* indicators.h (monitor): the programme monitor's indicators, GET /v1/indicators (issue 12).
  *
- * Per month, nationally or for one municipality, computed by one statement over the live data
- * (kr_indicators in sql/0032_indicators.sql; nothing is materialised yet). Each month has a
+ * Per month for one municipality (required: national figures, which kr_indicators computes for a
+ * NULL code, take seconds to minutes live and wait for monthly tables), computed by one
+ * statement over the live data (kr_indicators in sql/0032_indicators.sql; nothing is
+ * materialised yet). Each month has a
  * reference day: its last day, or today for the current month. Professionals are tied to a
  * municipality on a month's reference day through the organisations that employ them: a
  * confirmed link (confirmed, or confirmed and ended since) that runs that day with an
@@ -32,7 +34,7 @@
  *     municipality only, per serving organisation: of the professionals with a confirmed link
  *     running on the reference day, those registered then.
  * Without a token the public subset: everything but reregistrationRate, medianDevelopmentHours
- * and onTrackShare. Admins read any municipality or the nation; a municipality account its own
+ * and onTrackShare. Admins read any municipality; a municipality account its own
  * municipality only (the default; another's is a 403); other roles get a 403.
  *
  * Suppression (indicators_suppress): a count under INDICATOR_MIN_COUNT is null with suppressed:

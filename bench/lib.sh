@@ -70,6 +70,27 @@ rps() { awk '/Requests\/sec/ {print $2}'; }
 p50() { awk '$1 == "50%" {print $2}'; }
 p99() { awk '$1 == "99%" {print $2}'; }
 
+# CPU: clock ticks a second, and the ticks of a process or a cluster.
+clk=$(getconf CLK_TCK)
+# CPU ticks of a process (all its threads); of the cluster: the postmaster, its live children, and
+# the children that already ended (the postmaster's cutime/cstime).
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+pg_ticks() {
+  local p pg_main=${1:-$pg_main}
+  { awk '{print $14 + $15 + $16 + $17}' "/proc/$pg_main/stat"
+    # A backend may end between pgrep and the read (its CPU is then in the postmaster's cutime);
+    # under pipefail a failed read as the loop's last command would end the whole run.
+    for p in $(pgrep -P "$pg_main"); do awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || true; done
+  } | awk '{t += $1} END {print t}'
+}
+# After a run, the backends of a client that ended must be gone and reaped, or their CPU is in
+# neither sum: wait until the cluster has no more processes than before the run.
+pg_settle() {
+  local k pg_main=${2:-$pg_main}
+  for k in $(seq 1 100); do [ "$(pgrep -c -P "$pg_main")" -le "$1" ] && break; sleep 0.05; done
+  sleep 0.1
+}
+
 psql_bench() { "$KR_PG_BIN/psql" "$DATABASE_URL" -v ON_ERROR_STOP=1 -Atq "$@"; }
 
 # Loads 1,500 organisations and 6,000 audits (each with an outcome of 49 scores and a decision;

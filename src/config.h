@@ -68,6 +68,9 @@ typedef struct {
   int mail_max_attempts;
   int notice_interval;            /* seconds between looks for the notices that dates made due */
   int retention_interval;         /* seconds between runs of the retention rules (register/privacy.h) */
+  int monitor_months;             /* months the programme monitor keeps (monitor/refresh.h) */
+  int monitor_interval;           /* seconds between the monitor's looks when nothing woke it */
+  int indicator_rate_limit;       /* GET /v1/indicators a signed-in account may make a minute */
   char label_office_email[256];   /* where outcomes submitted are announced; "" = nowhere */
   /* ADMIN_SECOND_FACTOR=required (the default): an admin token without TOTP reaches only the
    * enrolment routes; optional: a second factor is needed once an admin enrolled one. */

@@ -34,6 +34,7 @@
 #include "label/notices.h"
 #include "register/employments.h"
 #include "monitor/indicators.h"
+#include "monitor/refresh.h"
 #include "register/notices.h"
 #include "register/privacy.h"
 #include "municipal/check_log.h"
@@ -76,7 +77,8 @@ static const db_statement *const *const statement_lists[] = {
     label_audit_statements, label_certificate_statements, label_timeline_statements, municipal_statements,
     register_statements,  register_quota_statements,   revocation_statements,     voice_statements,
     check_log_statements, label_notice_statements, audit_statements, credentials_statements,
-    register_privacy_statements, register_employment_statements, monitor_indicator_statements, NULL};
+    register_privacy_statements, register_employment_statements, monitor_indicator_statements,
+    monitor_refresh_statements, NULL};
 
 /* Statuses are stored when they change (label/timeline.h, register/status_store.h); rows that
  * got none (loaded behind the service's back, or from before the timelines) get theirs here, on
@@ -194,8 +196,9 @@ static int serve(void) {
   int rc = 1;
   http_server *server = NULL;
   http_services services = {&cfg, pool};
-  worker *expiry = NULL, *deliveries = NULL, *notices = NULL, *label_notices = NULL, *retention = NULL;
-  db_listener *delivery_wakeups = NULL;
+  worker *expiry = NULL, *deliveries = NULL, *notices = NULL, *label_notices = NULL, *retention = NULL,
+         *monitor = NULL;
+  db_listener *delivery_wakeups = NULL, *monitor_wakeups = NULL;
   if (!municipal_keys_load(&cfg, err, sizeof err)) {
     fprintf(stderr, "kwaliteitsregister: %s\n", err);
   } else if (!auth_revocations_start(pool, cfg.database_url, cfg.access_token_ttl + TOKEN_LEEWAY_SECONDS)) {
@@ -220,6 +223,9 @@ static int serve(void) {
     retention = worker_start("retention", cfg.retention_interval * 1000, register_retention_task, &services);
     /* A new delivery wakes the sender at once; the poll remains as the fallback. */
     delivery_wakeups = db_listen_start(cfg.database_url, "kr_webhook_deliveries", wake_worker, deliveries);
+    /* The monitor's tables follow the register's changes within moments (monitor/refresh.h). */
+    monitor = worker_start("monitor", cfg.monitor_interval * 1000, monitor_refresh_task, &services);
+    monitor_wakeups = db_listen_start(cfg.database_url, MONITOR_CHANNEL, wake_worker, monitor);
   }
   if (server) {
     struct timespec ready;
@@ -238,11 +244,13 @@ static int serve(void) {
     drain(cfg.shutdown_grace);
     http_server_stop(server);
     db_listen_stop(delivery_wakeups);
+    db_listen_stop(monitor_wakeups);
     worker_stop(expiry);
     worker_stop(deliveries);
     worker_stop(notices);
     worker_stop(label_notices);
     worker_stop(retention);
+    worker_stop(monitor);
     log_msg(LOG_INFO, "stopped");
     rc = 0;
   }

@@ -17,15 +17,25 @@
 /* ---- the statement ------------------------------------------------------------------------- */
 
 /* Columns: 0 rank, 1 indicator, 2 unit, 3 pos, 4..11 the labels (LABELS below), 12 n, 13 d,
- * 14 value. */
+ * 14 value, 15 the month's reference day (NULL: not computed yet), 16 as of. */
 static const db_statement indicators = {
     "mon_indicators", "SELECT rank, indicator, unit, pos, profile, status, category, kind, outcome, organisation_id,"
-                      " kvk_number, organisation_name, n, d, value"
-                      " FROM kr_indicators($1::text, $2::date, $3::integer, $4::date, $5::boolean)"};
+                      " kvk_number, organisation_name, n, d, value, ref_day, kr_utc(as_of)"
+                      " FROM kr_monitor_indicators($1::text, $2::date, $3::integer, $4::boolean)"};
 
 const db_statement *const monitor_indicator_statements[] = {&indicators, NULL};
 
-enum { COL_INDICATOR = 1, COL_UNIT = 2, COL_POS = 3, COL_LABELS = 4, COL_N = 12, COL_D = 13, COL_VALUE = 14 };
+enum {
+  COL_INDICATOR = 1,
+  COL_UNIT = 2,
+  COL_POS = 3,
+  COL_LABELS = 4,
+  COL_N = 12,
+  COL_D = 13,
+  COL_VALUE = 14,
+  COL_REF_DAY = 15,
+  COL_AS_OF = 16
+};
 static const char *const label_names[] = {"profile", "status",         "category",  "kind",
                                           "outcome", "organisationId", "kvkNumber", "organisationName"};
 #define LABELS (sizeof label_names / sizeof label_names[0])
@@ -140,16 +150,6 @@ static void month_format(int month, char out[16]) {
   snprintf(out, 16, "%04d-%02d", month / 12 % 10000, month % 12 + 1);
 }
 
-/* The month's reference day: its last day, or today for the current month. */
-static kr_date reference_day(int month, kr_date today) {
-  kr_date last = date_from_ymd((month + 1) / 12, (month + 1) % 12 + 1, 1) - 1;
-  return last < today ? last : today;
-}
-
-/* Requests of all figures one account may make a minute (each up to a few hundred ms of
- * PostgreSQL at 50,000 professionals). */
-#define INDICATORS_PER_MINUTE 30
-
 typedef struct {
   const char *code; /* always set: national figures wait for the monthly tables */
   int from, to;     /* month numbers */
@@ -179,6 +179,13 @@ static bool read_query(http_ctx *ctx, kr_date today, indicator_query *q) {
   if (!to_ok) field_error(errors, "to", "must be a month as YYYY-MM (from 1900-01)");
   if (!from || !from_ok) q->from = q->to - INDICATOR_DEFAULT_PAST_MONTHS;
   if (to_ok && q->to > current) field_error(errors, "to", "must not be after the current month");
+  /* The monitor keeps MONITOR_MONTHS months up to the current one (monitor/refresh.h). */
+  int oldest = current - ctx->services->cfg->monitor_months + 1;
+  char kept[96];
+  snprintf(kept, sizeof kept, "must not be before %04d-%02d: the monitor keeps the last %d months", oldest / 12,
+           oldest % 12 + 1, ctx->services->cfg->monitor_months);
+  if (from && from_ok && q->from < oldest) field_error(errors, "from", kept);
+  if (to && to_ok && q->to < oldest) field_error(errors, "to", kept);
   if (from_ok && to_ok) {
     if (from && q->from > q->to) field_error(errors, "from", "must not be after to (the current month by default)");
     else if (q->to - q->from + 1 > INDICATOR_MAX_MONTHS) {
@@ -186,7 +193,7 @@ static bool read_query(http_ctx *ctx, kr_date today, indicator_query *q) {
       if (to) field_error(errors, "to", "the months from..to may be at most 24");
     }
   }
-  if (q->from < 1900 * 12) q->from = 1900 * 12; /* a default `from` before 1900 */
+  if (q->from < oldest) q->from = oldest; /* a default `from` before the months kept */
   if (http_reply_if_invalid(ctx, errors)) return false;
   q->code = code;
   q->full = ctx->signed_in;
@@ -206,12 +213,13 @@ static bool read_query(http_ctx *ctx, kr_date today, indicator_query *q) {
     http_reply_if_invalid(ctx, errors);
     return false;
   }
-  /* The public subset costs tens of milliseconds of PostgreSQL a request: bounded per address;
-   * all figures up to a few hundred: bounded per account (INDICATORS_PER_MINUTE). */
+  /* A few milliseconds of PostgreSQL a request (the monthly tables), tens for a municipality
+   * with thousands of professionals: without a token bounded per address like the public
+   * register, signed in per account (INDICATOR_RATE_LIMIT a minute; a dashboard reads once). */
   const config *cfg = ctx->services->cfg;
   if (!ctx->signed_in)
     return http_rate_limit(ctx, "indicators", cfg->register_rate_limit, cfg->register_rate_window);
-  return http_rate_limit_account(ctx, "indicators-acct", INDICATORS_PER_MINUTE, 60);
+  return http_rate_limit_account(ctx, "indicators-acct", cfg->indicator_rate_limit, 60);
 }
 
 /* Decides for every row whether its figure is published. */
@@ -277,20 +285,19 @@ static bool put_csv_field(text_buf *b, const char *s) {
   return ok && text_buf_puts(b, "\"");
 }
 
-static bool write_json(text_buf *b, const PGresult *r, const indicator_query *q, int months, kr_date today,
-                       const bool *hidden) {
-  bool ok = text_buf_puts(b, "{\"municipalityCode\":") && put_json_string(b, q->code);
-  char month[16], day[11];
+static bool write_json(text_buf *b, const PGresult *r, const indicator_query *q, int months, const bool *hidden) {
+  bool ok = text_buf_puts(b, "{\"municipalityCode\":") && put_json_string(b, q->code) &&
+            text_buf_puts(b, ",\"asOf\":\"") && text_buf_puts(b, PQgetvalue(r, 0, COL_AS_OF)) &&
+            text_buf_puts(b, "\"");
+  char month[16];
   ok = ok && text_buf_puts(b, ",\"months\":[");
   for (int i = 0; i < months && ok; i++) {
     month_format(q->from + i, month);
     ok = text_buf_puts(b, i ? ",\"" : "\"") && text_buf_puts(b, month) && text_buf_puts(b, "\"");
   }
   ok = ok && text_buf_puts(b, "],\"referenceDays\":[");
-  for (int i = 0; i < months && ok; i++) {
-    date_format(reference_day(q->from + i, today), day);
-    ok = text_buf_puts(b, i ? ",\"" : "\"") && text_buf_puts(b, day) && text_buf_puts(b, "\"");
-  }
+  for (int i = 0; i < months && ok; i++) /* the first series' rows are the months in order */
+    ok = text_buf_puts(b, i ? ",\"" : "\"") && text_buf_puts(b, PQgetvalue(r, i, COL_REF_DAY)) && text_buf_puts(b, "\"");
   ok = ok && text_buf_puts(b, "],\"series\":[");
   int rows = PQntuples(r);
   for (int i = 0; i < rows && ok; i++) {
@@ -315,17 +322,16 @@ static bool write_json(text_buf *b, const PGresult *r, const indicator_query *q,
   return ok && text_buf_puts(b, rows ? "]}]}" : "]}");
 }
 
-static bool write_csv(text_buf *b, const PGresult *r, const indicator_query *q, int months, kr_date today,
-                      const bool *hidden) {
+static bool write_csv(text_buf *b, const PGresult *r, const indicator_query *q, int months, const bool *hidden) {
   bool ok = text_buf_puts(b, "municipalityCode,indicator,unit");
   for (size_t k = 0; k < LABELS && ok; k++) ok = text_buf_puts(b, ",") && text_buf_puts(b, label_names[k]);
   ok = ok && text_buf_puts(b, ",month,referenceDay,value,suppressed\r\n");
   int rows = PQntuples(r);
-  char month[16], day[11];
+  char month[16];
   for (int i = 0; i < rows && ok; i++) {
     int pos = i % months;
     month_format(q->from + pos, month);
-    date_format(reference_day(q->from + pos, today), day);
+    const char *day = PQgetvalue(r, i, COL_REF_DAY);
     ok = text_buf_puts(b, q->code) && text_buf_puts(b, ",") &&
          text_buf_puts(b, PQgetvalue(r, i, COL_INDICATOR)) && text_buf_puts(b, ",") &&
          text_buf_puts(b, PQgetvalue(r, i, COL_UNIT));
@@ -341,9 +347,16 @@ static bool write_csv(text_buf *b, const PGresult *r, const indicator_query *q, 
 /* Every series has one row per month, in order. */
 static bool rows_complete(const PGresult *r, int months) {
   int rows = PQntuples(r);
-  if (PQnfields(r) != COL_VALUE + 1 || rows % months != 0) return false;
+  if (PQnfields(r) != COL_AS_OF + 1 || rows == 0 || rows % months != 0) return false;
   for (int i = 0; i < rows; i++)
     if (atoi(PQgetvalue(r, i, COL_POS)) != i % months || PQgetisnull(r, i, COL_N)) return false;
+  return true;
+}
+
+/* Every month has its reference day (the first series' rows are the months). */
+static bool months_computed(const PGresult *r, int months) {
+  for (int i = 0; i < months; i++)
+    if (PQgetisnull(r, i, COL_REF_DAY)) return false;
   return true;
 }
 
@@ -361,21 +374,28 @@ void monitor_indicators_handler(http_ctx *ctx) {
   db_conn *db = http_db(ctx);
   if (!db) return;
   int months = q.to - q.from + 1;
-  char first[11], day[11], count[16];
+  char first[11], count[16];
   date_format(date_from_ymd(q.from / 12, q.from % 12 + 1, 1), first);
-  date_format(today, day);
   snprintf(count, sizeof count, "%d", months);
-  const char *v[] = {q.code, first, count, day, q.full ? "true" : "false"};
+  const char *v[] = {q.code, first, count, q.full ? "true" : "false"};
   PGresult *r = NULL;
-  kr_err e = db_fetch_result(db, &indicators, 5, v, &r);
+  kr_err e = db_fetch_result(db, &indicators, 4, v, &r);
   if (e == KR_OK && !rows_complete(r, months)) e = KR_INTERNAL;
+  if (e == KR_OK && !months_computed(r, months)) {
+    /* Just after the monitor's tables were made, or a month entered them: minutes at most. */
+    http_set_header(ctx, "Vary", "Origin, Accept");
+    http_reply_problem(ctx, KR_UNAVAILABLE, "These months' indicators are being computed; try again in a minute.",
+                       NULL, NULL);
+    http_set_header(ctx, "Retry-After", "30");
+    PQclear(r);
+    return;
+  }
   bool *hidden = e == KR_OK ? calloc((size_t)PQntuples(r) + 1, sizeof *hidden) : NULL;
   if (e == KR_OK && !hidden) e = KR_INTERNAL;
   text_buf b = {0};
   if (e == KR_OK) {
     suppress_rows(r, months, hidden);
-    bool ok = format == INDICATORS_CSV ? write_csv(&b, r, &q, months, today, hidden)
-                                       : write_json(&b, r, &q, months, today, hidden);
+    bool ok = format == INDICATORS_CSV ? write_csv(&b, r, &q, months, hidden) : write_json(&b, r, &q, months, hidden);
     if (!ok) e = KR_INTERNAL;
   }
   http_set_header(ctx, "Vary", "Origin, Accept");

@@ -3,12 +3,18 @@ municipality, with small counts and revealing differences suppressed; the public
 series and the same figures as CSV.
 
 A data set is built in fresh municipality codes (through the API, and with SQL where a date must
-lie in the past), and every figure is checked against a count the test makes itself."""
+lie in the past), and every figure is checked against a count the test makes itself. The figures
+come from the monthly tables the monitor keeps (sql/0035): each read first waits until the
+refresh has taken every change (`settle`), and the refresh itself is tested: the answer's asOf,
+a change followed, months not computed yet."""
 
+import contextlib
 import csv
 import datetime
 import io
 import statistics
+import subprocess
+import time
 import uuid
 
 import pytest
@@ -16,7 +22,7 @@ import pytest
 import label_helpers as L
 import register_helpers as R
 import voice_helpers as V
-from kr_helpers import assert_problem
+from kr_helpers import PG_BIN, assert_problem
 
 IND = "/v1/indicators"
 ORGS = L.ORGS
@@ -61,7 +67,47 @@ def fresh_code(sql):
     raise AssertionError("no free municipality code")
 
 
-def read(client, token=None, expect=200, headers=None, **params):
+KEPT = 60  # MONITOR_MONTHS, the default
+_harness = {}
+
+
+@pytest.fixture(autouse=True)
+def _remember_harness(kr):
+    _harness["kr"] = kr
+REFRESH_LOCK = 7335001  # kr_monitor_refresh's advisory lock
+
+
+def settle(kr, timeout=60):
+    """Waits until the monitor's refresh took every change and computed every kept month."""
+    deadline = time.monotonic() + timeout
+    while True:
+        waiting = kr.sql("select (select count(*) from monitor_changes) + (select count(*) from monitor_municipality_changes)"
+                         " + (select count(*) from monitor_months where ref_day is null)")[0][0]
+        if waiting == "0":
+            return
+        assert time.monotonic() < deadline, f"the monitor's refresh did not settle: {waiting} waiting"
+        time.sleep(0.05)
+
+
+@contextlib.contextmanager
+def refresh_paused(kr):
+    """Holds the refresh's advisory lock in a session of its own: no replica refreshes meanwhile."""
+    pg = kr.pg
+    holder = subprocess.Popen([str(PG_BIN / "psql"), "-X", "-q", "-At", "-h", pg.dir, "-p", str(pg.port), "-U", "postgres",
+                               "-d", "kr_test"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        holder.stdin.write(f"select pg_advisory_lock({REFRESH_LOCK}), 'held';\n")
+        holder.stdin.flush()
+        assert holder.stdout.readline().strip().endswith("held")
+        yield
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=30)
+
+
+def read(client, token=None, expect=200, headers=None, settled=True, **params):
+    if settled:
+        settle(_harness["kr"])
     r = client.get(IND, token=token, params=params or None, headers=headers)
     assert r.status_code == expect, f"GET indicators: {r.status_code} {r.content[:1500]!r}"
     return r.json() if expect == 200 and "json" in r.headers.get("Content-Type", "") else r
@@ -309,6 +355,16 @@ def test_bad_parameters_are_each_named(client, kr):
     assert_problem(r, 400, fields=["from"], exact_fields=True)
     body = read(client, admin, municipalityCode=code, **{"from": add_months(cur, -23)})
     assert len(body["months"]) == 24
+    # the monitor keeps KEPT months: a month before them is named
+    r = read(client, admin, expect=400, municipalityCode=code,
+             **{"from": add_months(cur, -KEPT), "to": add_months(cur, -KEPT + 10)})
+    assert_problem(r, 400, fields=["from"], exact_fields=True)
+    r = read(client, admin, expect=400, municipalityCode=code,
+             **{"from": add_months(cur, -KEPT - 10), "to": add_months(cur, -KEPT - 5)})
+    assert_problem(r, 400, fields=["from", "to"], exact_fields=True)
+    body = read(client, admin, municipalityCode=code,
+                **{"from": add_months(cur, -KEPT + 1), "to": add_months(cur, -KEPT + 24)})
+    assert body["months"][0] == add_months(cur, -KEPT + 1) and len(body["months"]) == 24
     r = read(client, admin, expect=400, month=cur)
     assert_problem(r, 400, fields=["month"])
     r = read(client, expect=400, municipalityCode="gm0363")
@@ -380,3 +436,116 @@ def test_csv_keeps_spreadsheet_formulas_out(client, kr):
     assert names == {"'" + org["name"]}
     body = read(client, admin, municipalityCode=code, **{"from": current_month()})
     assert {s["labels"].get("organisationName") for s in body["series"]} - {None} == {org["name"]}
+
+
+# ------------------------------------------------------------------ the monthly tables
+
+
+def linked_registered(client, kr, code, n):
+    """An organisation serving `code` with n registered professionals linked from today."""
+    rg, lb = R.Register(client, kr), L.Label(client, kr)
+    org = lb.create_org(municipalityCodes=[code])
+    _, org_token = lb.org_account(org["id"])
+    people = [rg.registered() for _ in range(n)]
+    for p in people:
+        propose_and_confirm(client, p, org["id"], org_token, R.days(0))
+    return org, people
+
+
+def test_a_change_is_followed_and_as_of_says_when(client, kr):
+    """Three of five linked professionals log reflection hours: until the refresh takes the change
+    the answer is the one before, with an asOf before the change; then it moves."""
+    code = fresh_code(kr.sql)
+    _, people = linked_registered(client, kr, code, 5)
+    admin, cur = kr.admin_token(), current_month()
+    q = {"municipalityCode": code, "from": cur, "to": cur}
+    before = read(client, admin, **q)
+    assert value(before, "medianDevelopmentHours", category="reflection") == 0
+    rg = R.Register(client, kr)
+    with refresh_paused(kr):
+        for p in people[:3]:
+            rg.completed(p, "reflection", 7, R.days(0))
+        changed = kr.sql("select kr_utc(now())")[0][0]
+        stale = read(client, admin, settled=False, **q)
+        assert stale["asOf"] < changed
+        assert value(stale, "medianDevelopmentHours", category="reflection") == 0
+    fresh = read(client, admin, **q)
+    assert fresh["asOf"] > changed
+    assert value(fresh, "medianDevelopmentHours", category="reflection") == 7
+    assert fresh["referenceDays"] == [R.days(0)]
+
+
+def test_months_not_computed_yet_answer_503(client, kr):
+    code = fresh_code(kr.sql)
+    admin, cur = kr.admin_token(), current_month()
+    q = {"municipalityCode": code, "from": add_months(cur, -1), "to": cur}
+    with refresh_paused(kr):
+        kr.sql(f"update monitor_months set ref_day = null where month = '{cur}-01'")
+        r = read(client, admin, expect=503, settled=False, **q)
+        assert_problem(r, 503)
+        assert int(r.headers["Retry-After"]) >= 1
+        r = read(client, expect=503, settled=False, **q)
+        assert_problem(r, 503)
+        # the months computed answer meanwhile
+        prev = add_months(cur, -1)
+        assert read(client, admin, settled=False, municipalityCode=code, **{"from": prev, "to": prev})["months"] == [prev]
+    kr.sql("notify kr_monitor")  # what the refresh would have found had it not been paused
+    body = read(client, admin, **q)
+    assert body["referenceDays"] == [previous_month_last_day().isoformat(), R.days(0)]
+
+
+def test_an_organisation_leaving_a_municipality_takes_its_professionals_along(client, kr):
+    left, joined = fresh_code(kr.sql), fresh_code(kr.sql)
+    org, people = linked_registered(client, kr, left, 6)
+    admin, cur = kr.admin_token(), current_month()
+    q = {"from": cur, "to": cur}
+    assert value(read(client, admin, municipalityCode=left, **q), "registeredProfessionals",
+                 profile=PROFILE, status="all") == 6
+    r = client.request("PATCH", f"{ORGS}/{org['id']}", token=admin, json={"municipalityCodes": [joined]})
+    assert r.status_code == 200, r.content
+    assert value(read(client, admin, municipalityCode=left, **q), "registeredProfessionals",
+                 profile=PROFILE, status="all") is None
+    moved = read(client, admin, municipalityCode=joined, **q)
+    assert value(moved, "registeredProfessionals", profile=PROFILE, status="all") == 6
+    assert value(moved, "linkedRegisteredShare", organisationId=org["id"], kvkNumber=org["kvkNumber"],
+                 organisationName=org["name"]) is None  # 6 of 6: the 0 not registered would show
+
+
+def test_on_track_in_the_monitor_is_the_register_s_rule(client, kr):
+    """The monitor decides on track in SQL (kr_monitor_facts), the register in C
+    (register_on_track, GET /v1/organisations/{id}/professionals): the two must agree on
+    professionals on each side of every part of the rule."""
+    rg, lb = R.Register(client, kr), L.Label(client, kr)
+    code = fresh_code(kr.sql)
+    org = lb.create_org(municipalityCodes=[code])
+    _, org_token = lb.org_account(org["id"])
+    today, second_year = R.days(0), R.add_years(R.days(-3), -2)  # two whole years passed: 2/5 of each minimum
+    cases = {
+        "first year, nothing yet": (today, {}),
+        "two years, nothing": (second_year, {}),
+        "two years, each minimum and the total": (second_year, {"formal_learning": 24, "reflection": 20, "informal_learning": 20}),
+        "two years, no reflection": (second_year, {"formal_learning": 100}),
+        "two years, minimums but not the total": (second_year, {"formal_learning": 24, "reflection": 20, "informal_learning": 10}),
+        "two years, the total through capped hours": (second_year, {"formal_learning": 24, "reflection": 20, "informal_learning": 100}),
+        "two years, one hour short of reflection": (second_year, {"formal_learning": 60, "reflection": 19, "informal_learning": 50}),
+    }
+    people = {}
+    for name, (start, hours) in cases.items():
+        p = rg.registered(start)
+        for category, h in hours.items():
+            rg.completed(p, category, h, today)
+        propose_and_confirm(client, p, org["id"], org_token, today)
+        people[name] = p
+    items, _ = R.collect(client, f"{ORGS}/{org['id']}/professionals", token=org_token, limit=100)
+    register = {i["registrationNumber"]: i["progress"]["onTrack"] for i in items}
+    settle(kr)
+    monitor = dict(kr.sql("select professional_id, on_track from monitor_professional_months"
+                          f" where month = '{current_month()}-01' and professional_id in "
+                          f"({', '.join(repr(p['id']) for p in people.values())})"))
+    expected = {"first year, nothing yet": True, "two years, nothing": False,
+                "two years, each minimum and the total": True, "two years, no reflection": False,
+                "two years, minimums but not the total": False, "two years, the total through capped hours": True,
+                "two years, one hour short of reflection": False}
+    for name, p in people.items():
+        assert register[p["number"]] is expected[name], (name, register[p["number"]])
+        assert monitor[p["id"]] == ("t" if expected[name] else "f"), (name, monitor[p["id"]])

@@ -55,6 +55,16 @@ int main(void) {
   CHECK(strstr(err, "REGISTER_RATE_LIMIT") != NULL);
   CHECK(strstr(err, "REGISTER_RATE_WINDOW_SECONDS") == NULL);
 
+  /* The monitor keeps 60 months by default, never fewer than a request may span (24); an
+   * account reads the indicators 30 times a minute. */
+  CHECK(load(good, &cfg, err));
+  CHECK(cfg.monitor_months == 60 && cfg.monitor_interval == 60 && cfg.indicator_rate_limit == 30);
+  const char *monitor[] = {"DATABASE_URL", "postgresql:///x", "JWT_SECRET", "0123456789abcdef0123456789abcdef",
+                           "MONITOR_MONTHS", "23", "MONITOR_INTERVAL_SECONDS", "0", "INDICATOR_RATE_LIMIT", "0", NULL};
+  CHECK(!load(monitor, &cfg, err));
+  CHECK(strstr(err, "MONITOR_MONTHS") != NULL && strstr(err, "MONITOR_INTERVAL_SECONDS") != NULL &&
+        strstr(err, "INDICATOR_RATE_LIMIT") != NULL);
+
   /* The admins' second factor is required or optional, nothing else. */
   const char *optional[] = {"DATABASE_URL", "postgresql:///x", "JWT_SECRET", "0123456789abcdef0123456789abcdef",
                             "ADMIN_SECOND_FACTOR", "optional", NULL};

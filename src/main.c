@@ -240,6 +240,7 @@ static int serve(void) {
     sigwait(&stop_signals, &sig);
     log_msg(LOG_INFO, "received %s: draining", sig == SIGTERM ? "SIGTERM" : "SIGINT");
     http_edge_set_draining(true);
+    monitor_refresh_cancel(); /* a month computed whole takes seconds: it runs again at the next start */
     http_server_quiesce(server);
     drain(cfg.shutdown_grace);
     http_server_stop(server);

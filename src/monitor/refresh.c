@@ -1,6 +1,7 @@
 /* One step of the monitor's refresh a call (monitor/refresh.h). */
 #include "monitor/refresh.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,35 @@ static const db_statement step = {"mon_refresh_step", "SELECT kr_monitor_refresh
 
 const db_statement *const monitor_refresh_statements[] = {&timeout, &step, NULL};
 
+/* The step in progress, so that a stopping service need not wait for it (monitor_refresh_cancel). */
+static pthread_mutex_t running_lock = PTHREAD_MUTEX_INITIALIZER;
+static PGcancel *running;
+static bool cancelled;
+
+void monitor_refresh_cancel(void) {
+  pthread_mutex_lock(&running_lock);
+  cancelled = true;
+  char err[256];
+  if (running && !PQcancel(running, err, sizeof err)) log_msg(LOG_WARNING, "cancelling the monitor's refresh: %s", err);
+  pthread_mutex_unlock(&running_lock);
+}
+
+/* Registers the step about to run on db; false once cancelled. */
+static bool step_begins(db_conn *db) {
+  pthread_mutex_lock(&running_lock);
+  bool go = !cancelled;
+  if (go) running = PQgetCancel(db_conn_pg(db));
+  pthread_mutex_unlock(&running_lock);
+  return go;
+}
+
+static void step_ends(void) {
+  pthread_mutex_lock(&running_lock);
+  PQfreeCancel(running);
+  running = NULL;
+  pthread_mutex_unlock(&running_lock);
+}
+
 bool monitor_refresh_task(void *arg) {
   const http_services *services = arg;
   db_conn *db = db_acquire(services->pool);
@@ -33,13 +63,26 @@ bool monitor_refresh_task(void *arg) {
   date_format(date_today(), today);
   snprintf(kept, sizeof kept, "%d", services->cfg->monitor_months);
   snprintf(batch, sizeof batch, "%d", REFRESH_BATCH);
+  if (!step_begins(db)) {
+    db_release(services->pool, db);
+    return false;
+  }
   kr_err e = db_begin(db);
   if (e == KR_OK) e = db_run(db, &timeout, 1, (const char *[]){REFRESH_TIMEOUT});
   if (e == KR_OK) e = db_fetch_text(db, &step, 3, (const char *[]){today, kept, batch}, &done);
   if (e == KR_OK) e = db_commit(db);
   else db_rollback(db);
+  step_ends();
   db_release(services->pool, db);
   bool busy = e == KR_OK && done && strcmp(done, "busy") == 0, more = e == KR_OK && done && done[0] && !busy;
+  pthread_mutex_lock(&running_lock);
+  bool stopping = cancelled;
+  pthread_mutex_unlock(&running_lock);
+  if (stopping) {
+    if (e != KR_OK) log_msg(LOG_INFO, "the monitor's refresh step was cancelled: the service stops (it runs again later)");
+    free(done);
+    return false;
+  }
   if (e != KR_OK) log_msg(LOG_WARNING, "the monitor's refresh failed: %s", kr_err_title(e));
   else if (more) log_event(LOG_DEBUG, "monitor refreshed", json_pack("{s:s}", "step", done));
   free(done);

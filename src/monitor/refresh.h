@@ -24,4 +24,9 @@ extern const db_statement *const monitor_refresh_statements[]; /* NULL-terminate
 /* The worker task (arg: http_services): one step of the refresh; true when more waits. */
 bool monitor_refresh_task(void *arg);
 
+/* For a stopping service, before worker_stop: cancels the step in progress (a month computed
+ * whole takes seconds, ten times as long at ten times the register), which rolls back and runs
+ * again at the next start, and lets no step begin. Any thread. */
+void monitor_refresh_cancel(void);
+
 #endif

@@ -549,3 +549,38 @@ def test_on_track_in_the_monitor_is_the_register_s_rule(client, kr):
     for name, p in people.items():
         assert register[p["number"]] is expected[name], (name, register[p["number"]])
         assert monitor[p["id"]] == ("t" if expected[name] else "f"), (name, monitor[p["id"]])
+
+
+def test_a_stopping_service_cancels_the_refresh_step_it_runs(spawn_server, pg, scratch_db):
+    """A month computed whole takes seconds at scale (here the step is held by a lock taken
+    elsewhere, for as long as the test likes): a service that stops cancels it rather than wait,
+    and the step, rolled back, runs again at the next start."""
+    db = scratch_db()
+    srv, _ = spawn_server({"STATEMENT_TIMEOUT_MS": "120000"}, db=db)
+
+    def waiting_months():
+        return int(pg.psql("select count(*) from monitor_months where ref_day is null", db=db)[0][0])
+    deadline = time.monotonic() + 60
+    while waiting_months() or not pg.psql("select 1 from monitor_months limit 1", db=db):
+        assert time.monotonic() < deadline, "the monitor's first build did not end"
+        time.sleep(0.05)
+    holder = subprocess.Popen([str(PG_BIN / "psql"), "-X", "-q", "-At", "-h", pg.dir, "-p", str(pg.port), "-U", "postgres",
+                               "-d", db], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        holder.stdin.write("begin; lock table monitor_professional_months in access exclusive mode; select 'held';\n")
+        holder.stdin.flush()
+        assert holder.stdout.readline().strip() == "held"
+        pg.psql("update monitor_months set ref_day = null where month = (select max(month) from monitor_months)", db=db)
+        pg.psql("notify kr_monitor", db=db)
+        deadline = time.monotonic() + 30
+        while not pg.psql("select 1 from pg_stat_activity where query like '%kr_monitor_refresh%'"
+                          f" and wait_event_type = 'Lock' and datname = '{db}'", db=db):
+            assert time.monotonic() < deadline, "the refresh step did not start"
+            time.sleep(0.05)
+        started = time.monotonic()
+        assert srv.stop(30) == 0
+        assert time.monotonic() - started < 10
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=30)
+    assert waiting_months() == 1  # rolled back: the month waits for the next start

@@ -305,7 +305,9 @@ CREATE FUNCTION kr_monitor_refresh(today date, kept integer, batch integer) RETU
       SELECT (this_month - make_interval(months => g))::date FROM generate_series(0, kept - 1) g
       ON CONFLICT DO NOTHING;
     DELETE FROM monitor_months WHERE month < oldest;
-    DELETE FROM monitor_municipality_months WHERE month < oldest;
+    IF FOUND THEN -- a month left the kept ones (its professionals' rows went with it)
+      DELETE FROM monitor_municipality_months WHERE month < oldest;
+    END IF;
 
     -- Deleted first, computed after: each statement sees at least what the deleted rows announced.
     WITH taken AS (

@@ -584,3 +584,20 @@ def test_a_stopping_service_cancels_the_refresh_step_it_runs(spawn_server, pg, s
         holder.stdin.close()
         holder.wait(timeout=30)
     assert waiting_months() == 1  # rolled back: the month waits for the next start
+
+
+def test_a_month_leaving_the_kept_ones_takes_its_rows_along(client, kr):
+    old = add_months(current_month(), -KEPT) + "-01"
+    # one transaction (one psql command), so that no refresh comes between
+    kr.sql(f"insert into monitor_months (month, ref_day, computed_at) values ('{old}', '{old}'::date + 27, now());"
+           " insert into monitor_professional_months (month, professional_id, profile, status, periods_ended,"
+           f" periods_followed) values ('{old}', gen_random_uuid(), '{PROFILE}', 'registered', 0, 0);"
+           " insert into monitor_municipality_months (code, month, ref_day, rank, profile, status, n)"
+           f" values ('GM0363', '{old}', '{old}', 1, '{PROFILE}', 'all', 7); notify kr_monitor")
+    deadline = time.monotonic() + 30
+    while kr.sql(f"select (select count(*) from monitor_months where month = '{old}')"
+                 f" + (select count(*) from monitor_professional_months where month = '{old}')"
+                 f" + (select count(*) from monitor_municipality_months where month = '{old}')")[0][0] != "0":
+        assert time.monotonic() < deadline, "the month before the kept ones stayed"
+        time.sleep(0.05)
+    assert int(kr.sql("select count(*) from monitor_months")[0][0]) == KEPT

@@ -1,9 +1,9 @@
 -- The programme monitor's monthly tables (issue 12). sql/0032 computed every figure live: one
--- municipality's 24 months took 0.3 to 1.4 s at 50,000 professionals (nearly all of it each
--- professional's progress in each month: their running period's hours up to the reference day),
--- the nation's one month 15 s. Now each answer is built when what it depends on changes, in
--- two layers, by background work (kr_monitor_refresh, called by the monitor worker of every
--- replica: src/monitor/refresh.h):
+-- municipality's 24 months took 0.3 s (10 activities a professional) to 2.2 s (50) at 50,000
+-- professionals (nearly all of it each professional's progress in each month: their running
+-- period's hours up to the reference day), the nation's one month 15 s. Now each answer is
+-- built when what it depends on changes, in two layers, by background work (kr_monitor_refresh,
+-- called by the monitor worker of every replica: src/monitor/refresh.h):
 --   monitor_professional_months  what each professional is in each kept month (status, profile,
 --       on track, the month's hours, periods ended and followed). A month is computed whole when
 --       it enters the kept months and again when its reference day moves (the current month's

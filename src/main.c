@@ -77,8 +77,11 @@ static const db_statement *const *const statement_lists[] = {
     label_audit_statements, label_certificate_statements, label_timeline_statements, municipal_statements,
     register_statements,  register_quota_statements,   revocation_statements,     voice_statements,
     check_log_statements, label_notice_statements, audit_statements, credentials_statements,
-    register_privacy_statements, register_employment_statements, monitor_indicator_statements,
-    monitor_refresh_statements, NULL};
+    register_privacy_statements, register_employment_statements, monitor_indicator_statements, NULL};
+
+/* The monitor's refresh holds its connection for seconds (a month computed whole), so it has one
+ * of its own: the requests keep the whole pool. */
+static const db_statement *const *const monitor_statement_lists[] = {monitor_refresh_statements, NULL};
 
 /* Statuses are stored when they change (label/timeline.h, register/status_store.h); rows that
  * got none (loaded behind the service's back, or from before the timelines) get theirs here, on
@@ -193,9 +196,16 @@ static int serve(void) {
     fprintf(stderr, "kwaliteitsregister: %s\n", err);
     return 1;
   }
+  db_pool *monitor_pool = db_pool_create(cfg.database_url, 1, cfg.statement_timeout_ms, monitor_statement_lists, err,
+                                         sizeof err);
+  if (!monitor_pool) {
+    fprintf(stderr, "kwaliteitsregister: %s\n", err);
+    db_pool_destroy(pool);
+    return 1;
+  }
   int rc = 1;
   http_server *server = NULL;
-  http_services services = {&cfg, pool};
+  http_services services = {&cfg, pool}, monitor_services = {&cfg, monitor_pool};
   worker *expiry = NULL, *deliveries = NULL, *notices = NULL, *label_notices = NULL, *retention = NULL,
          *monitor = NULL;
   db_listener *delivery_wakeups = NULL, *monitor_wakeups = NULL;
@@ -224,7 +234,7 @@ static int serve(void) {
     /* A new delivery wakes the sender at once; the poll remains as the fallback. */
     delivery_wakeups = db_listen_start(cfg.database_url, "kr_webhook_deliveries", wake_worker, deliveries);
     /* The monitor's tables follow the register's changes within moments (monitor/refresh.h). */
-    monitor = worker_start("monitor", cfg.monitor_interval * 1000, monitor_refresh_task, &services);
+    monitor = worker_start("monitor", cfg.monitor_interval * 1000, monitor_refresh_task, &monitor_services);
     monitor_wakeups = db_listen_start(cfg.database_url, MONITOR_CHANNEL, wake_worker, monitor);
   }
   if (server) {
@@ -259,6 +269,7 @@ static int serve(void) {
   check_log_stop();
   http_rate_limit_stop();
   auth_revocations_stop();
+  db_pool_destroy(monitor_pool);
   db_pool_destroy(pool);
   metrics_free();
   municipal_keys_free();

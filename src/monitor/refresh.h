@@ -21,7 +21,8 @@ extern const db_statement *const monitor_refresh_statements[]; /* NULL-terminate
 /* The channel the change triggers notify: a notification wakes the task. */
 #define MONITOR_CHANNEL "kr_monitor"
 
-/* The worker task (arg: http_services): one step of the refresh; true when more waits. */
+/* The worker task (arg: http_services, whose pool is the monitor's own: a step holds its
+ * connection for seconds): one step of the refresh; true when more waits. */
 bool monitor_refresh_task(void *arg);
 
 /* For a stopping service, before worker_stop: cancels the step in progress (a month computed

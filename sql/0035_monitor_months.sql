@@ -12,11 +12,13 @@
 --       appends their id to monitor_changes).
 --   monitor_municipality_months  per municipality and month, the figures over the professionals
 --       tied to it then (counts by profile and status, re-registration, median hours, on track,
---       registered share per organisation). Computed again from the first layer for the
---       municipalities a change touches (monitor_municipality_changes): those of the
---       organisations a recomputed professional was ever linked to, of a link confirmed, ended
---       or changed, of an organisation whose municipalities changed, and every municipality
---       (from that month) when a month was computed.
+--       registered share per organisation), and the same over every professional under the code
+--       'NL' (the nation). Computed again from the first layer for the municipalities a change
+--       touches (monitor_municipality_changes): those of the organisations a recomputed
+--       professional was ever linked to, of a link confirmed, ended or changed, of an
+--       organisation whose municipalities changed, and every municipality (from that month) when
+--       a month was computed; the nation after any of the first layer's changes, at most once
+--       every `national_every` seconds (its 60 months are millions of rows).
 -- A request (kr_monitor_indicators) reads its municipality's rows and computes the few
 -- organisation and session figures live. Both change logs are append-only: a writer never waits
 -- for the refresh. One replica refreshes at a time (an advisory lock; the others try later), so
@@ -53,7 +55,7 @@ CREATE INDEX monitor_professional_months_month ON monitor_professional_months (m
 
 -- Per municipality and kept month, the figures over the professionals tied to it on the month's
 -- reference day (ref_day, as the month was when these rows were computed). rank as in
--- kr_monitor_indicators: 1 registered professionals (profile, status; `all` the five together),
+-- kr_monitor_indicators: 0 the month computed (every month has one), 1 registered professionals (profile, status; `all` the five together),
 -- 2 re-registration (n followed of d ended), 3 median hours (category; median over d), 4 on track
 -- (n of d registered), 10 registered share (organisation; n registered of d linked). Counts that
 -- are 0 have no row.
@@ -74,6 +76,13 @@ CREATE INDEX monitor_municipality_months_code ON monitor_municipality_months (co
 -- The organisations serving a municipality, for its indicators and its refresh.
 CREATE INDEX organisations_municipalities ON organisations USING gin (municipality_codes);
 
+-- When the nation's figures were last computed (one row).
+CREATE TABLE monitor_national (
+  one         boolean PRIMARY KEY DEFAULT true CHECK (one),
+  computed_at timestamptz NOT NULL
+);
+INSERT INTO monitor_national (computed_at) VALUES ('-infinity');
+
 -- Professionals to compute again, appended by the statements that change what their rows hold.
 CREATE TABLE monitor_changes (
   id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -82,7 +91,7 @@ CREATE TABLE monitor_changes (
 );
 CREATE INDEX monitor_changes_at ON monitor_changes (changed_at);
 
--- Municipalities to compute again from from_month (NULL: every kept month).
+-- Municipalities ('NL': the nation) to compute again from from_month (NULL: every kept month).
 CREATE TABLE monitor_municipality_changes (
   id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   code       text NOT NULL,
@@ -239,10 +248,11 @@ CREATE FUNCTION kr_monitor_facts(first_day date, ref date, ids uuid[])
   LEFT JOIN ended e ON e.professional_id = st.professional_id
   $$;
 
--- The rows of monitor_municipality_months of municipality `muni` for the computed kept months
--- from `first_month` on. Professionals are tied to a municipality on a month's reference day
--- through the organisations that employ them: a confirmed link (confirmed, or confirmed and ended
--- since) running that day with an organisation whose municipality_codes name it.
+-- The rows of monitor_municipality_months of municipality `muni` ('NL': the nation, every
+-- professional) for the computed kept months from `first_month` on. Professionals are tied to a
+-- municipality on a month's reference day through the organisations that employ them: a
+-- confirmed link (confirmed, or confirmed and ended since) running that day with an organisation
+-- whose municipality_codes name it.
 CREATE FUNCTION kr_monitor_municipality_figures(muni text, first_month date)
   RETURNS TABLE (month date, ref_day date, rank smallint, profile text, status text, category text,
                  organisation_id uuid, n bigint, d bigint, median double precision)
@@ -257,9 +267,14 @@ CREATE FUNCTION kr_monitor_municipality_figures(muni text, first_month date)
     JOIN organisations o ON o.id = e.organisation_id AND o.municipality_codes @> ARRAY[muni]),
   facts AS (
     SELECT f.*, s.ref_day FROM (SELECT DISTINCT l.month, l.ref_day, l.professional_id FROM links l) s
-    JOIN monitor_professional_months f ON f.professional_id = s.professional_id AND f.month = s.month)
-  SELECT f.month, min(f.ref_day), 1::smallint, f.profile, coalesce(f.status, 'all'), NULL, NULL::uuid, count(*), NULL::bigint,
-         NULL::double precision
+    JOIN monitor_professional_months f ON f.professional_id = s.professional_id AND f.month = s.month
+    UNION ALL
+    SELECT f.*, m.ref_day FROM months m JOIN monitor_professional_months f ON f.month = m.month WHERE muni = 'NL')
+  -- every month computed has a row (rank 0), figures or none
+  SELECT m.month, m.ref_day, 0::smallint, NULL, NULL, NULL, NULL::uuid, 0::bigint, NULL::bigint, NULL::double precision
+  FROM months m
+  UNION ALL
+  SELECT f.month, min(f.ref_day), 1, f.profile, coalesce(f.status, 'all'), NULL, NULL, count(*), NULL, NULL
   FROM facts f GROUP BY GROUPING SETS ((f.month, f.profile, f.status), (f.month, f.profile))
   UNION ALL
   SELECT f.month, min(f.ref_day), 2, NULL, NULL, NULL, NULL, sum(f.periods_followed), sum(f.periods_ended), NULL
@@ -280,12 +295,13 @@ CREATE FUNCTION kr_monitor_municipality_figures(muni text, first_month date)
   GROUP BY l.month, l.organisation_id
   $$;
 
--- One step of the refresh, in the caller's transaction: '' when nothing waits, 'busy' when another
--- replica refreshes now, else what it did. Keeps the `kept` months up to today's; then the first
--- of: the professionals of up to `batch` changes, in every computed month; the newest month whose
+-- One step of the refresh, in the caller's transaction: '' when nothing waits (or only the
+-- nation, computed less than `national_every` seconds ago), 'busy' when another replica
+-- refreshes now, else what it did. Keeps the `kept` months up to today's; then the first of: the
+-- professionals of up to `batch` changes, in every computed month; the newest month whose
 -- reference day is not the one it should hold (the current month's moves every day); up to
 -- `batch` / 50 municipalities with changes, from the earliest month they name.
-CREATE FUNCTION kr_monitor_refresh(today date, kept integer, batch integer) RETURNS text
+CREATE FUNCTION kr_monitor_refresh(today date, kept integer, batch integer, national_every integer) RETURNS text
   LANGUAGE plpgsql
   SET work_mem = '64MB' -- a month's aggregates over 50,000 professionals stay in memory
   SET jit = off         -- compiling took longer than it saved: a month 6.9 s with it, 4.5 s without
@@ -323,7 +339,8 @@ CREATE FUNCTION kr_monitor_refresh(today date, kept integer, batch integer) RETU
       INSERT INTO monitor_municipality_changes (code)
         SELECT DISTINCT c FROM employments e JOIN organisations o ON o.id = e.organisation_id
         CROSS JOIN unnest(o.municipality_codes) c
-        WHERE e.professional_id = ANY (ids) AND e.confirmed_at IS NOT NULL;
+        WHERE e.professional_id = ANY (ids) AND e.confirmed_at IS NOT NULL
+        UNION SELECT 'NL';
       RETURN 'professionals ' || cardinality(ids);
     END IF;
 
@@ -335,12 +352,15 @@ CREATE FUNCTION kr_monitor_refresh(today date, kept integer, batch integer) RETU
       INSERT INTO monitor_professional_months SELECT due.month, x.* FROM kr_monitor_facts(due.month, due.ref, NULL) x;
       UPDATE monitor_months SET ref_day = due.ref, computed_at = now() WHERE month = due.month;
       INSERT INTO monitor_municipality_changes (code, from_month)
-        SELECT DISTINCT c, due.month FROM organisations o CROSS JOIN unnest(o.municipality_codes) c;
+        SELECT DISTINCT c, due.month FROM organisations o CROSS JOIN unnest(o.municipality_codes) c
+        UNION SELECT 'NL', due.month;
       RETURN 'month ' || due.month;
     END IF;
 
     WITH chosen AS (
-      SELECT c.code FROM monitor_municipality_changes c GROUP BY c.code ORDER BY min(c.id)
+      SELECT c.code FROM monitor_municipality_changes c
+      WHERE c.code <> 'NL' OR (SELECT n.computed_at FROM monitor_national n) <= now() - make_interval(secs => national_every)
+      GROUP BY c.code ORDER BY min(c.id)
       LIMIT greatest(1, batch / 50)),
     taken AS (
       DELETE FROM monitor_municipality_changes c USING chosen WHERE c.code = chosen.code
@@ -352,52 +372,62 @@ CREATE FUNCTION kr_monitor_refresh(today date, kept integer, batch integer) RETU
         DELETE FROM monitor_municipality_months WHERE code = codes[i] AND month >= froms[i];
         INSERT INTO monitor_municipality_months
           SELECT codes[i], x.* FROM kr_monitor_municipality_figures(codes[i], froms[i]) x;
+        IF codes[i] = 'NL' THEN
+          UPDATE monitor_national SET computed_at = now();
+        END IF;
       END LOOP;
       RETURN 'municipalities ' || cardinality(codes);
     END IF;
     RETURN '';
   END $$;
 
--- Every figure of `month_count` months from `first_month` (a first day) for municipality `code`;
+-- Every figure of `month_count` months from `first_month` (a first day) for municipality `muni`,
+-- or for the nation (`nationwide`, without the figures per organisation);
 -- `full_view` adds the figures that are not public (muni, not `code`: register_profiles has a
--- column of that name, which would take its place). One row per series and month, in the order
+-- column of that name). One row per series and month, in the order
 -- the answer lists them (as kr_indicators did, which this replaces): rank orders the indicators,
 -- the label columns the series, pos the months. ref_day is the reference day of the month's
 -- figures (NULL: not computed yet); as_of the time before which every change is in them.
 --   unit 'count': n is the figure; 'share': n of d (value = n / d, 4 decimals);
 --   'hours': value is the median over d professionals (2 decimals).
-CREATE FUNCTION kr_monitor_indicators(muni text, first_month date, month_count integer, full_view boolean)
+CREATE FUNCTION kr_monitor_indicators_of(muni text, nationwide boolean, first_month date, month_count integer,
+                                         full_view boolean)
   RETURNS TABLE (rank integer, indicator text, unit text, pos integer, profile text, status text, category text,
                  kind text, outcome text, organisation_id uuid, kvk_number text, organisation_name text,
                  n bigint, d bigint, value text, ref_day date, as_of timestamptz)
-  LANGUAGE plpgsql STABLE
-  -- planned once a connection: a plan made for each call took 3.4 ms of its 11 at 50,000
-  -- professionals, and no parameter changes which plan is best
-  SET plan_cache_mode = force_generic_plan
-  -- a generic plan's estimates can pass jit_above_cost, and compiling took 1.8 s of a 2 s call
-  SET jit = off
+  LANGUAGE sql STABLE
   AS $$
-  #variable_conflict use_column
-  BEGIN
-  RETURN QUERY
   WITH pending AS (
     SELECT least((SELECT min(c.changed_at) FROM monitor_changes c),
-                 (SELECT min(c.changed_at) FROM monitor_municipality_changes c WHERE c.code = muni)) AS since),
+                 (SELECT min(c.changed_at) FROM monitor_municipality_changes c
+                  WHERE c.code = coalesce(muni, 'NL'))) AS since),
   stored AS (
-    SELECT x.* FROM monitor_municipality_months x WHERE x.code = muni AND x.month >= first_month
+    SELECT x.* FROM monitor_municipality_months x WHERE x.code = coalesce(muni, 'NL') AND x.month >= first_month
       AND x.month < first_month + make_interval(months => month_count)),
-  -- a month's reference day: its figures' (a month without any: the month's, unless changes wait)
+  -- a month's reference day: its figures' (a month never computed for this code: the month's,
+  -- unless changes wait for the code)
   months AS (
     SELECT g.pos, g.first_day,
-           coalesce(sd.ref_day, CASE WHEN NOT EXISTS (SELECT 1 FROM monitor_municipality_changes c WHERE c.code = muni)
+           coalesce(sd.ref_day, CASE WHEN NOT EXISTS (SELECT 1 FROM monitor_municipality_changes c
+                                                      WHERE c.code = coalesce(muni, 'NL'))
                                      THEN mm.ref_day END) AS ref_day
     FROM (SELECT p, (first_month + make_interval(months => p))::date FROM generate_series(0, month_count - 1) p)
       AS g (pos, first_day)
     LEFT JOIN monitor_months mm ON mm.month = g.first_day
-    LEFT JOIN (SELECT s.month, min(s.ref_day) AS ref_day FROM stored s GROUP BY s.month) sd ON sd.month = g.first_day),
+    LEFT JOIN stored sd ON sd.rank = 0 AND sd.month = g.first_day),
+  -- (each of the two below a branch for a municipality, found by index, and one for the nation:
+  -- a plan made once for both must not read every row for a municipality)
   serving AS (
     SELECT o.id, o.name, o.kvk_number, (o.created_at AT TIME ZONE 'Europe/Amsterdam')::date AS since
-    FROM organisations o WHERE o.municipality_codes @> ARRAY[muni]),
+    FROM organisations o WHERE o.municipality_codes @> ARRAY[muni]
+    UNION ALL
+    SELECT o.id, o.name, o.kvk_number, (o.created_at AT TIME ZONE 'Europe/Amsterdam')::date
+    FROM organisations o WHERE nationwide),
+  sessions AS (
+    SELECT l.id, l.held_on FROM listening_sessions l
+    WHERE l.municipality_code = muni AND l.status IN ('held', 'reported')
+    UNION ALL
+    SELECT l.id, l.held_on FROM listening_sessions l WHERE nationwide AND l.status IN ('held', 'reported')),
   register_statuses AS (
     SELECT * FROM (VALUES ('all'), ('registered'), ('suspended'), ('struck_off'), ('expired'), ('deregistered'))
       AS v (status)),
@@ -459,15 +489,14 @@ CREATE FUNCTION kr_monitor_indicators(muni text, first_month date, month_count i
     -- listening sessions held in the month (held or reported)
     SELECT 8, 'listeningSessions', 'count', m.pos, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
            count(l.id), NULL, NULL
-    FROM months m LEFT JOIN listening_sessions l ON l.municipality_code = muni AND l.status IN ('held', 'reported')
-      AND l.held_on BETWEEN m.first_day AND m.ref_day
+    FROM months m LEFT JOIN sessions l ON l.held_on BETWEEN m.first_day AND m.ref_day
     GROUP BY m.pos
     UNION ALL
     -- their recommendations, and those with a response by now (any responder)
     SELECT 9, 'recommendationResponseShare', 'share', m.pos, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
            count(r.id) FILTER (WHERE x.answered), count(r.id), NULL
-    FROM months m LEFT JOIN (listening_sessions l JOIN recommendations r ON r.session_id = l.id)
-      ON l.municipality_code = muni AND l.status IN ('held', 'reported') AND l.held_on BETWEEN m.first_day AND m.ref_day
+    FROM months m LEFT JOIN (sessions l JOIN recommendations r ON r.session_id = l.id)
+      ON l.held_on BETWEEN m.first_day AND m.ref_day
     -- (probed per recommendation: a plan for any municipality must not read every response)
     LEFT JOIN LATERAL (SELECT true AS answered FROM recommendation_responses x WHERE x.recommendation_id = r.id
                        LIMIT 1) x ON true
@@ -478,7 +507,8 @@ CREATE FUNCTION kr_monitor_indicators(muni text, first_month date, month_count i
     SELECT 10, 'linkedRegisteredShare', 'share', m.pos, NULL, NULL, NULL, NULL, NULL, o.id, o.kvk_number, o.name,
            coalesce(s.n, 0), coalesce(s.d, 0), NULL
     FROM months m CROSS JOIN serving o
-    LEFT JOIN stored s ON s.rank = 10 AND s.month = m.first_day AND s.organisation_id = o.id)
+    LEFT JOIN stored s ON s.rank = 10 AND s.month = m.first_day AND s.organisation_id = o.id
+    WHERE NOT nationwide)
   SELECT f.rank, f.indicator, f.unit, f.pos, f.profile, f.status, f.category, f.kind, f.outcome, f.organisation_id,
          f.kvk_number, f.organisation_name, f.n, f.d,
          CASE f.unit
@@ -489,7 +519,31 @@ CREATE FUNCTION kr_monitor_indicators(muni text, first_month date, month_count i
          m.ref_day, coalesce((SELECT p.since FROM pending p), now())
   FROM figures f JOIN months m ON m.pos = f.pos
   ORDER BY f.rank, f.profile, array_position(ARRAY['all', 'registered', 'suspended', 'struck_off', 'expired',
-           'deregistered'], f.status), f.kind, f.outcome, f.category, f.organisation_name, f.organisation_id, f.pos;
+           'deregistered'], f.status), f.kind, f.outcome, f.category, f.organisation_name, f.organisation_id, f.pos
+  $$;
+
+
+-- kr_monitor_indicators_of for municipality `muni`, or the nation when it is NULL. Each branch is
+-- a statement planned once a connection with its `nationwide` a constant, so that a municipality's
+-- plan never counts on the nation's rows (when one plan served both, a municipality took 12 to
+-- 27 ms instead of 6).
+CREATE FUNCTION kr_monitor_indicators(muni text, first_month date, month_count integer, full_view boolean)
+  RETURNS TABLE (rank integer, indicator text, unit text, pos integer, profile text, status text, category text,
+                 kind text, outcome text, organisation_id uuid, kvk_number text, organisation_name text,
+                 n bigint, d bigint, value text, ref_day date, as_of timestamptz)
+  LANGUAGE plpgsql STABLE
+  -- planned once a connection: a plan made for each call took 3.4 ms of its 11 at 50,000
+  -- professionals, and no parameter changes which plan is best
+  SET plan_cache_mode = force_generic_plan
+  -- a generic plan's estimates can pass jit_above_cost, and compiling took 1.8 s of a 2 s call
+  SET jit = off
+  AS $$
+  BEGIN
+    IF muni IS NULL THEN
+      RETURN QUERY SELECT * FROM kr_monitor_indicators_of(NULL, true, first_month, month_count, full_view);
+    ELSE
+      RETURN QUERY SELECT * FROM kr_monitor_indicators_of(muni, false, first_month, month_count, full_view);
+    END IF;
   END $$;
 
 DROP FUNCTION kr_indicators(text, date, integer, date, boolean);

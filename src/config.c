@@ -204,6 +204,7 @@ bool config_load(config *cfg, config_source get, bool need_server, char *err, si
   read_int(&p, get, "RETENTION_INTERVAL_SECONDS", 3600, 1, 86400, &cfg->retention_interval);
   read_int(&p, get, "MONITOR_MONTHS", 60, 24, 240, &cfg->monitor_months);
   read_int(&p, get, "MONITOR_INTERVAL_SECONDS", 60, 1, 86400, &cfg->monitor_interval);
+  read_int(&p, get, "MONITOR_NATIONAL_INTERVAL_SECONDS", 600, 0, 86400, &cfg->monitor_national_interval);
   read_int(&p, get, "INDICATOR_RATE_LIMIT", 30, 1, 1000000, &cfg->indicator_rate_limit);
   read_text(&p, get, "LABEL_OFFICE_EMAIL", "", cfg->label_office_email, sizeof cfg->label_office_email);
   const char *second_factor = value_or(get, "ADMIN_SECOND_FACTOR", "required");

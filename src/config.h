@@ -70,6 +70,7 @@ typedef struct {
   int retention_interval;         /* seconds between runs of the retention rules (register/privacy.h) */
   int monitor_months;             /* months the programme monitor keeps (monitor/refresh.h) */
   int monitor_interval;           /* seconds between the monitor's looks when nothing woke it */
+  int monitor_national_interval;  /* the nation's figures computed again at most this often (seconds) */
   int indicator_rate_limit;       /* GET /v1/indicators a signed-in account may make a minute */
   char label_office_email[256];   /* where outcomes submitted are announced; "" = nowhere */
   /* ADMIN_SECOND_FACTOR=required (the default): an admin token without TOTP reaches only the

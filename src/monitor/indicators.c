@@ -151,7 +151,7 @@ static void month_format(int month, char out[16]) {
 }
 
 typedef struct {
-  const char *code; /* always set: national figures wait for the monthly tables */
+  const char *code; /* NULL: the nation */
   int from, to;     /* month numbers */
   bool full;        /* the figures beyond the public subset */
 } indicator_query;
@@ -204,14 +204,6 @@ static bool read_query(http_ctx *ctx, kr_date today, indicator_query *q) {
                          NULL, NULL);
       return false;
     }
-  }
-  /* National figures computed live take seconds (the public subset) to more than a minute (all
-   * of them) at 50,000 professionals: they wait for the monthly tables. */
-  if (!q->code) {
-    errors = field_errors_new();
-    field_error(errors, "municipalityCode", "is required");
-    http_reply_if_invalid(ctx, errors);
-    return false;
   }
   /* A few milliseconds of PostgreSQL a request (the monthly tables), tens for a municipality
    * with thousands of professionals: without a token bounded per address like the public
@@ -286,7 +278,7 @@ static bool put_csv_field(text_buf *b, const char *s) {
 }
 
 static bool write_json(text_buf *b, const PGresult *r, const indicator_query *q, int months, const bool *hidden) {
-  bool ok = text_buf_puts(b, "{\"municipalityCode\":") && put_json_string(b, q->code) &&
+  bool ok = text_buf_puts(b, "{\"municipalityCode\":") && (q->code ? put_json_string(b, q->code) : text_buf_puts(b, "null")) &&
             text_buf_puts(b, ",\"asOf\":\"") && text_buf_puts(b, PQgetvalue(r, 0, COL_AS_OF)) &&
             text_buf_puts(b, "\"");
   char month[16];
@@ -332,7 +324,7 @@ static bool write_csv(text_buf *b, const PGresult *r, const indicator_query *q, 
     int pos = i % months;
     month_format(q->from + pos, month);
     const char *day = PQgetvalue(r, i, COL_REF_DAY);
-    ok = text_buf_puts(b, q->code) && text_buf_puts(b, ",") &&
+    ok = text_buf_puts(b, q->code ? q->code : "") && text_buf_puts(b, ",") &&
          text_buf_puts(b, PQgetvalue(r, i, COL_INDICATOR)) && text_buf_puts(b, ",") &&
          text_buf_puts(b, PQgetvalue(r, i, COL_UNIT));
     for (int k = 0; k < (int)LABELS && ok; k++)

@@ -1,13 +1,14 @@
 /* indicators.h (monitor): the programme monitor's indicators, GET /v1/indicators (issue 12).
  *
- * Per month for one municipality (required: national figures wait for a table of their own),
- * read from the monthly tables the monitor keeps up to date (monitor/refresh.h,
+ * Per month for one municipality, or without municipalityCode for the nation (every
+ * professional and organisation; no figures per organisation), read from the monthly tables the monitor keeps up to date (monitor/refresh.h,
  * sql/0035_monitor_months.sql: kr_monitor_indicators) for the figures over professionals, and
  * computed live for the organisations' and the sessions' (few rows). Each month has a reference
  * day: its last day, or today for the current month (the answer's referenceDays say which day
  * each month's figures hold: the current month's can be yesterday's for moments after midnight).
  * The answer's asOf says up to when it is complete: every change committed before it is in the
- * figures (the refresh follows within moments). Months not computed yet (just after the tables
+ * figures (the refresh follows within moments; the nation's at most every
+ * MONITOR_NATIONAL_INTERVAL_SECONDS). Months not computed yet (just after the tables
  * were made) answer 503 with Retry-After; months before the kept ones (MONITOR_MONTHS) are a 400.
  * Professionals are tied to a municipality on a month's reference day through the organisations
  * that employ them: a confirmed link (confirmed, or confirmed and ended since) that runs that

@@ -22,7 +22,8 @@
 #define BUSY_PAUSE_MS 500
 
 static const db_statement timeout = {"mon_refresh_timeout", "SELECT set_config('statement_timeout', $1, true)"};
-static const db_statement step = {"mon_refresh_step", "SELECT kr_monitor_refresh($1::date, $2::integer, $3::integer)"};
+static const db_statement step = {"mon_refresh_step",
+                                  "SELECT kr_monitor_refresh($1::date, $2::integer, $3::integer, $4::integer)"};
 
 const db_statement *const monitor_refresh_statements[] = {&timeout, &step, NULL};
 
@@ -59,9 +60,10 @@ bool monitor_refresh_task(void *arg) {
   const http_services *services = arg;
   db_conn *db = db_acquire(services->pool);
   if (!db) return false;
-  char today[11], kept[16], batch[16], *done = NULL;
+  char today[11], kept[16], batch[16], national[16], *done = NULL;
   date_format(date_today(), today);
   snprintf(kept, sizeof kept, "%d", services->cfg->monitor_months);
+  snprintf(national, sizeof national, "%d", services->cfg->monitor_national_interval);
   snprintf(batch, sizeof batch, "%d", REFRESH_BATCH);
   if (!step_begins(db)) {
     db_release(services->pool, db);
@@ -69,7 +71,7 @@ bool monitor_refresh_task(void *arg) {
   }
   kr_err e = db_begin(db);
   if (e == KR_OK) e = db_run(db, &timeout, 1, (const char *[]){REFRESH_TIMEOUT});
-  if (e == KR_OK) e = db_fetch_text(db, &step, 3, (const char *[]){today, kept, batch}, &done);
+  if (e == KR_OK) e = db_fetch_text(db, &step, 4, (const char *[]){today, kept, batch, national}, &done);
   if (e == KR_OK) e = db_commit(db);
   else db_rollback(db);
   step_ends();

@@ -251,6 +251,7 @@ def server_env(pg, port, db="kr_test", **overrides):
         # the suite's admins sign in with a password alone; test_second_factor.py runs a server
         # with the default (required) of its own
         "ADMIN_SECOND_FACTOR": "optional",
+        "MONITOR_NATIONAL_INTERVAL_SECONDS": "0",  # the nation's figures follow every change at once
         "ASAN_OPTIONS": "detect_leaks=1:abort_on_error=0:halt_on_error=1",
         "UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=1",
     }

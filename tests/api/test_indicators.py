@@ -304,14 +304,44 @@ def test_suppression_at_4_5_6(client, kr, n):
     assert value(body, "onTrackShare") is None
 
 
-def test_a_municipality_code_is_required_but_for_a_municipality(client, kr, world):
-    # national figures computed live take seconds to minutes at scale: not offered until the
-    # monthly tables exist
+def test_the_nation_without_a_municipality_code(client, kr, world):
+    """Without municipalityCode: every professional and organisation (admins and the public; a
+    municipality account still reads its own), each figure against a count of the test's own."""
     cur = current_month()
-    assert_problem(read(client, kr.admin_token(), expect=400, **{"from": cur, "to": cur}), 400,
-                   fields=["municipalityCode"], exact_fields=True)
-    assert_problem(read(client, expect=400), 400, fields=["municipalityCode"], exact_fields=True)
-    assert read(client, world["muni"])["municipalityCode"] == world["code"]
+    q = {"from": cur, "to": cur}
+    body = read(client, kr.admin_token(), **q)
+    assert body["municipalityCode"] is None and body["months"] == [cur]
+    today = R.days(0)
+    # registered professionals by profile and status on today, counted from the stored statuses
+    rows = kr.sql("select p.profile, s.status, count(*) from registration_statuses s join professionals p on p.id = s.professional_id"
+                  f" where s.from_on <= '{today}' and '{today}' < s.until_on"
+                  " and s.status in ('registered', 'suspended', 'struck_off', 'expired', 'deregistered') group by 1, 2")
+    counted = {(profile, status): int(n) for profile, status, n in rows}
+    statuses = ["registered", "suspended", "struck_off", "expired", "deregistered"]
+    for profile in {p for p, _ in counted} | {PROFILE}:
+        parts = [counted.get((profile, st), 0) for st in statuses]
+        shown = suppress([sum(parts)] + parts)
+        assert value(body, "registeredProfessionals", profile=profile, status="all") == shown[0], profile
+        for st, expected in zip(statuses, shown[1:]):
+            assert value(body, "registeredProfessionals", profile=profile, status=st) == expected, (profile, st)
+    # organisations existing today whose certification is valid today, of all existing today
+    certified, existing = map(int, kr.sql(
+        "select count(c.organisation_id), count(*) from organisations o left join organisation_certification c"
+        f" on c.organisation_id = o.id and c.status = 'valid' and c.from_on <= '{today}' and '{today}' < c.until_on"
+        f" where (o.created_at at time zone 'Europe/Amsterdam')::date <= '{today}'")[0])
+    assert value(body, "certifiedOrganisations") == (certified if certified >= 5 else None)
+    shown_share = None if min(certified, existing - certified) < 5 else share(certified, existing)
+    assert value(body, "certifiedOrganisationsShare") == shown_share
+    sessions = int(kr.sql("select count(*) from listening_sessions where status in ('held', 'reported')"
+                          f" and held_on between '{cur}-01' and '{today}'")[0][0])
+    assert value(body, "listeningSessions") == (sessions if sessions >= 5 else None)
+    # no figures per organisation for the nation
+    assert not [s for s in body["series"] if s["indicator"] == "linkedRegisteredShare"]
+    # the public subset of the same; a municipality account still reads its own municipality
+    public = read(client, **q)
+    assert public["municipalityCode"] is None
+    assert public["series"] == [s for s in body["series"] if s["indicator"] not in PRIVATE]
+    assert read(client, world["muni"], **q)["municipalityCode"] == world["code"]
 
 
 # ------------------------------------------------------------------ who sees what
@@ -601,3 +631,47 @@ def test_a_month_leaving_the_kept_ones_takes_its_rows_along(client, kr):
         assert time.monotonic() < deadline, "the month before the kept ones stayed"
         time.sleep(0.05)
     assert int(kr.sql("select count(*) from monitor_months")[0][0]) == KEPT
+
+
+def test_the_nation_is_built_again_at_most_every_interval(spawn_server, pg, scratch_db):
+    """With MONITOR_NATIONAL_INTERVAL_SECONDS an hour, a change reaches its municipality at once
+    and the nation's answer later: until then the nation's asOf stays before the change."""
+    import municipal_helpers as M
+    db = scratch_db()
+    _, c = spawn_server({"MONITOR_NATIONAL_INTERVAL_SECONDS": "3600", "INDICATOR_RATE_LIMIT": "100000"}, db=db)
+    kr = M.DbKr(c, pg, db)
+    rg, lb = R.Register(c, kr), L.Label(c, kr)
+    code = L.random_gm()
+    org = lb.create_org(municipalityCodes=[code])
+    _, org_token = lb.org_account(org["id"])
+    cur = current_month()
+    q = {"from": cur, "to": cur}
+    admin = kr.admin_token()
+
+    def answer(**params):
+        deadline = time.monotonic() + 60
+        while True:
+            r = c.get(IND, token=admin, params={**q, **params})
+            if r.status_code == 200:
+                return r.json()
+            assert r.status_code == 503 and time.monotonic() < deadline, r.content[:300]
+            time.sleep(0.1)
+
+    def until(check, **params):
+        deadline = time.monotonic() + 60
+        while not check(answer(**params)):
+            assert time.monotonic() < deadline, "the monitor did not follow"
+            time.sleep(0.05)
+    # the start built the nation (with nobody in it): its answer is complete up to now
+    started = kr.sql("select kr_utc(now())")[0][0]
+    until(lambda b: b["asOf"] > started)
+    # a change: the municipality follows, the nation waits for its hour
+    people = [rg.registered() for _ in range(6)]
+    for p in people:
+        propose_and_confirm(c, p, org["id"], org_token, R.days(0))
+    changed = kr.sql("select kr_utc(now())")[0][0]
+    until(lambda b: b["asOf"] > changed and value(b, "registeredProfessionals", profile=PROFILE, status="all") == 6,
+          municipalityCode=code)
+    nation = answer()
+    assert nation["asOf"] < changed
+    assert value(nation, "registeredProfessionals", profile=PROFILE, status="all") is None  # still nobody

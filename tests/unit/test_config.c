@@ -58,7 +58,8 @@ int main(void) {
   /* The monitor keeps 60 months by default, never fewer than a request may span (24); an
    * account reads the indicators 30 times a minute. */
   CHECK(load(good, &cfg, err));
-  CHECK(cfg.monitor_months == 60 && cfg.monitor_interval == 60 && cfg.indicator_rate_limit == 30);
+  CHECK(cfg.monitor_months == 60 && cfg.monitor_interval == 60 && cfg.indicator_rate_limit == 30 &&
+        cfg.monitor_national_interval == 600);
   const char *monitor[] = {"DATABASE_URL", "postgresql:///x", "JWT_SECRET", "0123456789abcdef0123456789abcdef",
                            "MONITOR_MONTHS", "23", "MONITOR_INTERVAL_SECONDS", "0", "INDICATOR_RATE_LIMIT", "0", NULL};
   CHECK(!load(monitor, &cfg, err));

@@ -23,6 +23,12 @@ size_t text_utf8_length(const char *s) {
   return n;
 }
 
+bool text_one_of(const char *s, const char *const *options) {
+  for (; s && *options; options++)
+    if (strcmp(s, *options) == 0) return true;
+  return false;
+}
+
 bool text_chars_in(const char *s, size_t min, size_t max, const char *allowed) {
   size_t n = s ? strlen(s) : 0;
   return n >= min && n <= max && strspn(s, allowed) == n;

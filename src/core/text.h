@@ -12,6 +12,9 @@ bool text_is_uuid(const char *s);
  * counts them (bytes that are not continuation bytes); 0 for NULL. */
 size_t text_utf8_length(const char *s);
 
+/* True when s (not NULL) equals one of the NULL-terminated `options`. */
+bool text_one_of(const char *s, const char *const *options);
+
 /* True when s has min..max bytes, each one of `allowed`. For codes and versions, which are
  * ASCII (so bytes are characters), with these sets: */
 bool text_chars_in(const char *s, size_t min, size_t max, const char *allowed);

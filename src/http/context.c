@@ -114,8 +114,10 @@ void http_reply_problem(http_ctx *ctx, kr_err err, const char *detail, json_t *e
   if (body && extra) json_object_update(body, extra);
   json_decref(errors);
   json_decref(extra);
-  /* The pool reconnects in the background within about a second. */
-  if (err == KR_UNAVAILABLE) http_set_header(ctx, "Retry-After", "1");
+  /* The pool reconnects in the background within about a second (a handler that knows better
+   * sets its own Retry-After first). */
+  if (err == KR_UNAVAILABLE && !u_map_has_key_case(ctx->resp->map_header, "Retry-After"))
+    http_set_header(ctx, "Retry-After", "1");
   char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
   json_decref(body);
   static const char fallback[] =

@@ -70,7 +70,8 @@ void http_reply_empty(http_ctx *ctx, int status);
 
 /* A problem+json answer with the table's status, type and title. detail may be NULL (the title
  * is used); errors is an array of {field, message} or NULL and is taken over, as is extra (an
- * object whose members are merged in, e.g. OAuth's error and error_description). */
+ * object whose members are merged in, e.g. OAuth's error and error_description). A 503 gets
+ * Retry-After: 1 unless the handler set one. */
 void http_reply_problem(http_ctx *ctx, kr_err err, const char *detail, json_t *errors,
                         json_t *extra);
 

@@ -21,12 +21,6 @@ static const char not_found[] = "There is no such audit.";
 #define SCOPE_PARTS_MAX 50
 #define SCOPE_PEOPLE_MAX 1000000 /* employees, business-critical volunteers */
 
-static bool one_of(const char *v, const char *const *options) {
-  for (; v && *options; options++)
-    if (strcmp(v, *options) == 0) return true;
-  return false;
-}
-
 static bool is_own_organisation(const http_ctx *ctx, const char *org) {
   return ctx->caller.role == ROLE_ORGANISATION && strcmp(ctx->caller.link, org) == 0;
 }
@@ -48,7 +42,7 @@ static bool load_audit(http_ctx *ctx, db_conn *db, bool lock, audit_facts *a) {
 }
 
 static bool decided(const audit_facts *a) {
-  return one_of(a->status, (const char *const[]){"granted", "refused", "cancelled", NULL});
+  return text_one_of(a->status, (const char *const[]){"granted", "refused", "cancelled", NULL});
 }
 
 /* ---- planning ----------------------------------------------------------------------------- */
@@ -157,14 +151,14 @@ void label_audit_create_handler(http_ctx *ctx) {
   const char *cb = body_string(body, "certifyingBodyId");
   if (org && !text_is_uuid(org)) field_error(errors, "organisationId", "must be a UUID");
   if (cb && !text_is_uuid(cb)) field_error(errors, "certifyingBodyId", "must be a UUID");
-  if (kind && !one_of(kind, (const char *const[]){"external", "intercollegial", "combined", NULL}))
+  if (kind && !text_one_of(kind, (const char *const[]){"external", "intercollegial", "combined", NULL}))
     field_error(errors, "kind", "must be external, intercollegial or combined");
   else if (kind && strcmp(kind, "intercollegial") == 0 && cb)
     field_error(errors, "certifyingBodyId", "must be absent for an intercollegial audit");
   else if (kind && strcmp(kind, "intercollegial") != 0 && !cb)
     field_error(errors, "certifyingBodyId", "is required for an external or combined audit");
   const char *type = body_string(body, "type");
-  if (type && !one_of(type, (const char *const[]){"initial", "recertification", NULL}))
+  if (type && !text_one_of(type, (const char *const[]){"initial", "recertification", NULL}))
     field_error(errors, "type", "must be initial or recertification");
   kr_date planned;
   label_check_date(body, "plannedOn", false, errors, &planned);
@@ -192,7 +186,7 @@ void label_audit_list_handler(http_ctx *ctx) {
   page_cursor after;
   page_params(ctx, &limit, &after, errors);
   const char *status = http_query(ctx, "status"), *org = http_query(ctx, "organisationId");
-  if (status && !one_of(status, (const char *const[]){"planned", "outcome_submitted", "granted", "refused",
+  if (status && !text_one_of(status, (const char *const[]){"planned", "outcome_submitted", "granted", "refused",
                                                       "cancelled", NULL}))
     field_error(errors, "status", "must be planned, outcome_submitted, granted, refused or cancelled");
   if (org && !text_is_uuid(org)) field_error(errors, "organisationId", "must be a UUID");
@@ -303,7 +297,7 @@ void label_self_put_handler(http_ctx *ctx) {
     json_t *errors = field_errors_new();
     body_check(body, fields, 5, errors);
     const char *status = body_string(body, "status");
-    if (status && !one_of(status, (const char *const[]){"draft", "submitted", NULL}))
+    if (status && !text_one_of(status, (const char *const[]){"draft", "submitted", NULL}))
       field_error(errors, "status", "must be draft or submitted");
     score_counts counts;
     const json_t *scores = json_object_get(body, "scores");
@@ -377,7 +371,7 @@ static void store_outcome(http_ctx *ctx, db_conn *db, const audit_facts *a, cons
     field_error(errors, "auditors", "must name 1 to 10 auditors");
   body_check_string_items(auditors, "auditors", 1, 200, "names", errors);
   const char *advice = body_string(body, "advice");
-  if (advice && !one_of(advice, (const char *const[]){"positive", "negative", NULL}))
+  if (advice && !text_one_of(advice, (const char *const[]){"positive", "negative", NULL}))
     field_error(errors, "advice", "must be positive or negative");
   label_check_text(body, "reportReference", 1, 200, errors);
   label_check_text(body, "learningReport", 1, BODY_MAX_STRING, errors);

@@ -376,9 +376,9 @@ void monitor_indicators_handler(http_ctx *ctx) {
   if (e == KR_OK && !months_computed(r, months)) {
     /* Just after the monitor's tables were made, or a month entered them: minutes at most. */
     http_set_header(ctx, "Vary", "Origin, Accept");
+    http_set_header(ctx, "Retry-After", "30");
     http_reply_problem(ctx, KR_UNAVAILABLE, "These months' indicators are being computed; try again in a minute.",
                        NULL, NULL);
-    http_set_header(ctx, "Retry-After", "30");
     PQclear(r);
     return;
   }

@@ -168,12 +168,6 @@ static const char *organisation_param(http_ctx *ctx) {
   return id;
 }
 
-static bool one_of(const char *value, const char *const *allowed) {
-  for (; *allowed; allowed++)
-    if (strcmp(value, *allowed) == 0) return true;
-  return false;
-}
-
 /* ?limit=, ?cursor= and ?state= (one of `states`, or absent); false after answering 400. */
 static bool list_params(http_ctx *ctx, const char *const *states, const char *message, int *limit, page_cursor *after,
                         const char **state) {
@@ -181,7 +175,7 @@ static bool list_params(http_ctx *ctx, const char *const *states, const char *me
   json_t *errors = field_errors_new();
   page_params(ctx, limit, after, errors);
   *state = http_query(ctx, "state");
-  if (*state && !one_of(*state, states)) field_error(errors, "state", message);
+  if (*state && !text_one_of(*state, states)) field_error(errors, "state", message);
   return !http_reply_if_invalid(ctx, errors);
 }
 

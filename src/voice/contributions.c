@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/text.h"
 #include "http/body.h"
 #include "http/idempotency.h"
 #include "http/pagination.h"
@@ -114,10 +115,10 @@ static kr_err check_story(http_ctx *ctx, db_conn *db, const voice_session_facts 
   if (language && !language_code(language))
     field_error(errors, "language", "must be an ISO 639 language code in lower case, like nl, ar or tr");
   const char *channel = body_string(body, "channel");
-  if (channel && !voice_one_of(channel, (const char *const[]){"interview", "story_table", "digital", NULL}))
+  if (channel && !text_one_of(channel, (const char *const[]){"interview", "story_table", "digital", NULL}))
     field_error(errors, "channel", "must be interview, story_table or digital");
   const char *form = body_string(body, "consentForm");
-  if (form && !voice_one_of(form, (const char *const[]){"oral", "written", "digital", NULL}))
+  if (form && !text_one_of(form, (const char *const[]){"oral", "written", "digital", NULL}))
     field_error(errors, "consentForm", "must be oral, written or digital");
   const json_t *consent = json_object_get(body, "consentGiven");
   if (json_is_false(consent)) field_error(errors, "consentGiven", "must be true: a story is kept only with the teller's consent");
@@ -207,7 +208,7 @@ static kr_err check_response(http_ctx *ctx, db_conn *db, const voice_session_fac
   (void)ctx;
   body_check(body, response_fields, sizeof response_fields / sizeof response_fields[0], errors);
   const char *status = body_string(body, "status");
-  if (status && !voice_one_of(status, (const char *const[]){"adopted", "partly_adopted", "not_adopted",
+  if (status && !text_one_of(status, (const char *const[]){"adopted", "partly_adopted", "not_adopted",
                                                       "under_consideration", NULL}))
     field_error(errors, "status", "must be adopted, partly_adopted, not_adopted or under_consideration");
   label_check_text(body, "text", 1, 2000, errors);

@@ -45,17 +45,17 @@ static void check_session(const json_t *body, json_t *errors) {
   if (code && !account_municipality_code_valid(code))
     field_error(errors, "municipalityCode", "must be a CBS municipality code like GM0363");
   const char *method = body_string(body, "method");
-  if (method && !voice_one_of(method, methods))
+  if (method && !text_one_of(method, methods))
     field_error(errors, "method", "must be advice_catchers, large_scale_listening or other");
   label_check_text(body, "centralQuestion", 1, 1000, errors);
   voice_check_anonymous(body, "centralQuestion", errors);
   kr_date held = 0;
   bool dated = label_check_date(body, "heldOn", false, errors, &held);
   const char *status = body_string(body, "status");
-  if (status && !voice_one_of(status, statuses)) field_error(errors, "status", "must be planned, held or reported");
+  if (status && !text_one_of(status, statuses)) field_error(errors, "status", "must be planned, held or reported");
   const char *band = body_string(body, "participantBand");
-  if (band && !voice_one_of(band, bands)) field_error(errors, "participantBand", "must be 1-9, 10-24, 25-49 or 50+");
-  if (status && strcmp(status, "planned") != 0 && voice_one_of(status, statuses)) {
+  if (band && !text_one_of(band, bands)) field_error(errors, "participantBand", "must be 1-9, 10-24, 25-49 or 50+");
+  if (status && strcmp(status, "planned") != 0 && text_one_of(status, statuses)) {
     if (!band) field_error(errors, "participantBand", "is required once the session is held");
     if (dated && held > date_today()) field_error(errors, "heldOn", "may not be in the future once the session is held");
   }
@@ -65,7 +65,7 @@ static void check_session(const json_t *body, json_t *errors) {
       field_error(errors, "facilitatorRoles", "must list 1 to 20 facilitators, by role");
     size_t i;
     const json_t *r;
-    json_array_foreach(roles, i, r) if (!voice_one_of(json_string_value(r), facilitator_roles)) {
+    json_array_foreach(roles, i, r) if (!text_one_of(json_string_value(r), facilitator_roles)) {
       field_error(errors, "facilitatorRoles",
                   "must hold roles only (experience_expert, social_worker, resident, municipal_officer, "
                   "organisation_staff, volunteer, other), never names");
@@ -146,7 +146,7 @@ void voice_session_list_handler(http_ctx *ctx) {
   page_cursor after;
   page_params(ctx, &limit, &after, errors);
   const char *status = http_query(ctx, "status"), *code = http_query(ctx, "municipalityCode");
-  if (status && !voice_one_of(status, statuses)) field_error(errors, "status", "must be planned, held or reported");
+  if (status && !text_one_of(status, statuses)) field_error(errors, "status", "must be planned, held or reported");
   if (code && !account_municipality_code_valid(code))
     field_error(errors, "municipalityCode", "must be a CBS municipality code like GM0363");
   if (http_reply_if_invalid(ctx, errors)) return;
@@ -193,7 +193,7 @@ void voice_session_replace_handler(http_ctx *ctx) {
       field_error(errors, "municipalityCode", "cannot be changed: a session belongs to one municipality");
     if (json_array_size(errors) > 0) {
       http_reply_if_invalid(ctx, errors);
-    } else if (voice_one_of(to, statuses) && !voice_status_change_allowed(s.status, to)) {
+    } else if (text_one_of(to, statuses) && !voice_status_change_allowed(s.status, to)) {
       json_decref(errors);
       http_reply_problem(ctx, KR_CONFLICT,
                          strcmp(s.status, "reported") == 0 ? "The session is reported: it is final."

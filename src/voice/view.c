@@ -7,12 +7,6 @@
 #include "label/view.h"
 #include "voice/rules.h"
 
-bool voice_one_of(const char *v, const char *const *options) {
-  for (; v && *options; options++)
-    if (strcmp(v, *options) == 0) return true;
-  return false;
-}
-
 bool voice_is_writer(const http_ctx *ctx, const voice_session_facts *s) {
   switch (ctx->caller.role) {
     case ROLE_ADMIN: return true;

@@ -8,9 +8,6 @@
 #include "http/context.h"
 #include "voice/store.h"
 
-/* True when v (may be NULL) is one of the NULL-terminated options. */
-bool voice_one_of(const char *v, const char *const *options);
-
 /* Whether the caller writes (and reads the stories of) the session. */
 bool voice_is_writer(const http_ctx *ctx, const voice_session_facts *s);
 

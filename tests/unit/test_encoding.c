@@ -73,5 +73,9 @@ int main(void) {
   CHECK(!page_cursor_decode("", &c));
   page_cursor_encode("12x", "6f1d2c1e-0000-4000-8000-000000000001", cursor, sizeof cursor);
   CHECK(!page_cursor_decode(cursor, &c));
+  /* text_one_of: a member of a NULL-terminated list; NULL is none. */
+  const char *const kinds[] = {"external", "combined", NULL};
+  CHECK(text_one_of("combined", kinds) && !text_one_of("intercollegial", kinds) && !text_one_of(NULL, kinds));
+  CHECK(!text_one_of("external", (const char *const[]){NULL}));
   return CHECK_DONE();
 }
